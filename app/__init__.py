@@ -1,0 +1,1 @@
+"""Arbiter: a desktop workstation for trust & safety escalation specialists."""
