@@ -1,0 +1,1 @@
+"""Quality assurance: re-review sampling and inter-rater agreement."""

@@ -1,0 +1,156 @@
+"""Commands of the remediation plan: plan an action, move it along, and the four-eyes approval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.core.vocabulary import HORIZONS, REMEDIATION_TRANSITIONS, REMEDIATION_TYPES, SEVERE_REMEDIATIONS
+from app.models import RemediationAction, Reviewer
+from app.services import audit, permissions
+from app.services.case_commands import load_case, require_worker, transition
+from app.services.dto import Changes
+from app.services.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+
+REMEDIATION_FIELDS = ("status", "approved_by_id", "owner_id", "due_at", "version")
+
+
+def _snapshot(action: RemediationAction) -> dict[str, object]:
+    return {name: getattr(action, name) for name in REMEDIATION_FIELDS}
+
+
+def _change(
+    session: Session, action: RemediationAction, actor: Reviewer, verb: str, **values: object
+) -> None:
+    before = _snapshot(action)
+    base_version = action.version
+    for name, value in values.items():
+        setattr(action, name, value)
+    action.version = base_version + 1
+    after = _snapshot(action)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action=verb,
+        entity="remediation_action",
+        entity_id=action.id,
+        case_id=action.case_id,
+        before=before,
+        after=after,
+    )
+    changed = {k: v for k, v in after.items() if before.get(k) != v and k != "version"}
+    audit.enqueue(
+        session,
+        "remediation_action",
+        action.id,
+        "update",
+        audit.json_safe(changed),
+        base_version=base_version,
+    )
+
+
+def _load(session: Session, action_id: str) -> RemediationAction:
+    action = session.get(RemediationAction, action_id)
+    if action is None:
+        raise NotFound("No remediation action with id %(id)s.", id=action_id)
+    return action
+
+
+@dataclass(frozen=True)
+class PlanRemediation:
+    case_id: str
+    action_type: str
+    target: str = ""
+    horizon: str = "immediate"
+    countries: tuple[str, ...] = ()
+    due_at: datetime | None = None
+    owner_id: str | None = None
+
+    def run(self, session: Session, actor: Reviewer) -> Changes:
+        permissions.require(actor.role, "plan_remediation")
+        if self.action_type not in REMEDIATION_TYPES:
+            raise InvalidInput("Unknown remediation type %(type)s.", type=self.action_type)
+        if self.horizon not in HORIZONS:
+            raise InvalidInput("Unknown horizon %(value)s.", value=self.horizon)
+        countries = tuple(c.strip().upper() for c in self.countries if c.strip())
+        if self.action_type == "geo_withhold" and not countries:
+            raise InvalidInput("Withholding in countries needs at least one country code.")
+        if any(len(c) != 2 or not c.isalpha() for c in countries):
+            raise InvalidInput("Countries are two-letter ISO codes, such as DE or IN.")
+        case = load_case(session, self.case_id)
+        require_worker(case, actor)
+        if case.status not in ("decided", "remediating"):
+            raise IllegalTransition("Remediation is planned once the case is decided.")
+        row = RemediationAction(
+            case_id=case.id,
+            action_type=self.action_type,
+            target=self.target.strip(),
+            horizon=self.horizon,
+            countries=list(countries),
+            due_at=self.due_at,
+            owner_id=self.owner_id or actor.id,
+            needs_second_approval=self.action_type in SEVERE_REMEDIATIONS,
+            proposed_by_id=actor.id,
+        )
+        session.add(row)
+        session.flush()
+        payload = audit.row_payload(row)
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="remediation.planned",
+            entity="remediation_action",
+            entity_id=row.id,
+            case_id=case.id,
+            after=payload,
+        )
+        audit.enqueue(session, "remediation_action", row.id, "insert", payload)
+        if case.status == "decided":
+            transition(session, case, actor, "remediating", "case.remediating")
+        return Changes(case_id=case.id, remediation=True, case=True, queue=True, created_ids=(row.id,))
+
+
+@dataclass(frozen=True)
+class SetRemediationStatus:
+    action_id: str
+    status: str
+
+    def run(self, session: Session, actor: Reviewer) -> Changes:
+        permissions.require(actor.role, "update_remediation")
+        action = _load(session, self.action_id)
+        case = load_case(session, action.case_id)
+        require_worker(case, actor)
+        if self.status not in REMEDIATION_TRANSITIONS.get(action.status, frozenset()):
+            raise IllegalTransition(
+                "A remediation action that is %(current)s cannot become %(target)s.",
+                current=action.status,
+                target=self.status,
+            )
+        starting = self.status in ("in_progress", "done")
+        if starting and action.needs_second_approval and action.approved_by_id is None:
+            raise PermissionDenied(
+                "This severe action needs a lead's second approval before it is carried out."
+            )
+        _change(session, action, actor, f"remediation.{self.status}", status=self.status)
+        return Changes(case_id=case.id, remediation=True)
+
+
+@dataclass(frozen=True)
+class ApproveRemediation:
+    """The second pair of eyes on a severe action: a lead who did not propose it."""
+
+    action_id: str
+
+    def run(self, session: Session, actor: Reviewer) -> Changes:
+        permissions.require(actor.role, "approve_remediation")
+        action = _load(session, self.action_id)
+        if not action.needs_second_approval:
+            raise InvalidInput("This action does not need a second approval.")
+        if action.approved_by_id is not None:
+            raise InvalidInput("This action is already approved.")
+        if action.proposed_by_id == actor.id:
+            raise PermissionDenied("The second approval must come from someone other than the proposer.")
+        _change(session, action, actor, "remediation.approved", approved_by_id=actor.id)
+        return Changes(case_id=action.case_id, remediation=True)
