@@ -1,0 +1,80 @@
+"""The theme, in one place: qt-material (light or dark) plus Arbiter's overrides and the UI font per script.
+
+Widgets never set colours; they set object names or properties that resources/themes/overrides.qss styles,
+and item models ask here for the few semantic colours they paint (SLA states).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from string import Template
+
+import platformdirs
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication
+
+from app.core.resources import THEMES
+
+THEME_FILES = {"light": "light_blue.xml", "dark": "dark_teal.xml"}
+
+# Faces from the Noto family (installed by scripts/setup) that carry each UI language's script.
+UI_FONTS = {
+    "ja": "Noto Sans CJK JP",
+    "ko": "Noto Sans CJK KR",
+    "hi": "Noto Sans Devanagari UI",
+    "th": "Noto Sans Thai UI",
+    "ur": "Noto Nastaliq Urdu",
+}
+DEFAULT_FONT = "Noto Sans"
+FONT_POINTS = 10
+
+SEMANTIC = {
+    "light": {
+        "breached": "#c62828",
+        "at_risk": "#b26a00",
+        "ok": "#2e7d32",
+        "muted": "#6b6b6b",
+        "flag": "#fff3cd",
+    },
+    "dark": {
+        "breached": "#ff6e6e",
+        "at_risk": "#ffb74d",
+        "ok": "#81c784",
+        "muted": "#a0a0a0",
+        "flag": "#4a3b00",
+    },
+}
+_current = {"theme": "light"}
+
+
+def font_family(language: str) -> str:
+    return UI_FONTS.get(language, DEFAULT_FONT)
+
+
+def sla_colour(state: str) -> QColor:
+    return QColor(SEMANTIC[_current["theme"]].get(state, SEMANTIC["light"]["muted"]))
+
+
+def semantic(name: str) -> str:
+    return SEMANTIC[_current["theme"]][name]
+
+
+def _icon_dir(theme: str) -> str:
+    # qt-material writes its recoloured icons to disk; keep them in our cache, not in $HOME.
+    return str(Path(platformdirs.user_cache_dir("arbiter", appauthor=False)) / "qt-material" / theme)
+
+
+def apply_theme(app: QApplication, theme: str, language: str) -> None:
+    """Style the whole application; called at start and when the theme or the UI script changes."""
+    import qt_material
+
+    theme = theme if theme in THEME_FILES else "light"
+    _current["theme"] = theme
+    family = font_family(language)
+    extra = {"font_family": family, "density_scale": "-1", "font_size": f"{FONT_POINTS + 3}px"}
+    qt_material.apply_stylesheet(
+        app, THEME_FILES[theme], invert_secondary=theme == "light", extra=extra, parent=_icon_dir(theme)
+    )
+    overrides = Template((THEMES / "overrides.qss").read_text(encoding="utf-8"))
+    app.setStyleSheet(app.styleSheet() + overrides.safe_substitute(SEMANTIC[theme], font=family))
+    app.setFont(QFont(family, FONT_POINTS))

@@ -1,0 +1,350 @@
+"""The content review pane: the reported item, its thread, media (blurred), links (checked) and author context.
+
+Everything from the platform's users is shown through the safe-text widgets: plain text, hidden characters
+revealable, each text in its own direction whatever the UI's.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import formatting
+from app.core.untrusted import isolate
+from app.core.vocabulary import CASE_STATUSES, CONTENT_KINDS, PRIORITIES, SEVERITIES, SOURCE_TYPES
+from app.i18n import _, ngettext, text_direction
+from app.services.dto import CaseDetail, ContentInfo
+from app.settings import Settings
+from app.widgets.blurred_media import BlurredMedia
+from app.widgets.safe_text import SafeLabel, SafeTextView, plain_label
+
+
+def clear_layout(layout: QVBoxLayout | QHBoxLayout | QGridLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            widget.deleteLater()
+        elif item.layout() is not None:
+            clear_layout(item.layout())  # type: ignore[arg-type]
+
+
+def content_direction(language: str) -> str | None:
+    """A known content language fixes the direction; otherwise the text's first strong letter decides."""
+    try:
+        return text_direction(language) if language else None
+    except (ValueError, TypeError):
+        return None
+
+
+class ContentCard(QFrame):
+    """One content item: author line, text, link, media, metrics."""
+
+    def __init__(self, item: ContentInfo, pane: ContentPane) -> None:
+        super().__init__(pane)
+        self.item = item
+        self.setProperty("role", "reported" if item.reported else "card")
+        self._pane = pane
+        self.author = SafeLabel(item.author_display_name, self)
+        self.author.setProperty("role", "heading")
+        self.handle = SafeLabel("@" + item.author_handle if item.author_handle else "", self, identifier=True)
+        self.handle.setProperty("role", "muted")
+        self.meta = plain_label(self, role="muted", wrap=True)
+        self.meta.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+        self.body = SafeTextView(self)
+        self.body.set_untrusted(item.text, content_direction(item.language))
+        self.link = SafeLabel(item.link_url, self, identifier=True) if item.link_url else None
+        if self.link is not None:
+            self.link.setWordWrap(True)
+        self.open_link = QPushButton(self) if item.link_url else None
+        if self.open_link is not None:
+            self.open_link.clicked.connect(lambda: pane.link_requested.emit(item.link_url))
+        self.media: list[tuple[str, BlurredMedia]] = []
+        top = QHBoxLayout()
+        top.addWidget(self.author)
+        top.addWidget(self.handle)
+        top.addWidget(self.meta, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.body)
+        if self.link is not None and self.open_link is not None:
+            row = QHBoxLayout()
+            row.addWidget(self.link, 1)
+            row.addWidget(self.open_link)
+            layout.addLayout(row)
+        if item.media:
+            strip = QHBoxLayout()
+            for media in item.media:
+                viewer = BlurredMedia(self)
+                viewer.setToolTip(media.file_name)
+                viewer.reveal_requested.connect(lambda m=media.id, v=viewer: pane.reveal(m, v))
+                self.media.append((media.id, viewer))
+                strip.addWidget(viewer)
+            strip.addStretch(1)
+            layout.addLayout(strip)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        item = self.item
+        parts = [
+            _(CONTENT_KINDS.get(item.kind, item.kind)),
+            formatting.language_name(item.language),
+            formatting.relative(item.captured_at),
+        ]
+        metrics = item.metrics
+        if metrics.get("views"):
+            parts.append(_("%(count)s views") % {"count": formatting.compact(metrics["views"])})
+        if metrics.get("reposts"):
+            parts.append(_("%(count)s reposts") % {"count": formatting.compact(metrics["reposts"])})
+        if metrics.get("likes"):
+            parts.append(_("%(count)s likes") % {"count": formatting.compact(metrics["likes"])})
+        self.meta.setText(" · ".join(p for p in parts if p))
+        self.meta.setToolTip(formatting.exact_utc(item.captured_at))
+        if self.open_link is not None:
+            self.open_link.setText(_("Open link…"))
+        for _id, viewer in self.media:
+            viewer.set_button_text(_("Reveal"))
+
+
+class ContentPane(QScrollArea):
+    """Signals:
+    link_requested: a URL the reviewer asked to open (the window confirms it first).
+    media_reveal_requested: (media id) the reviewer asked to reveal; the window logs it.
+    """
+
+    link_requested = Signal(str)
+    media_reveal_requested = Signal(str)
+
+    def __init__(self, load_image: object, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("contentPane")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._load_image = load_image
+        self._settings = Settings()
+        self._case: CaseDetail | None = None
+        self._cards: list[ContentCard] = []
+        self._inner = QWidget(self)
+        self.setWidget(self._inner)
+        self.title = SafeLabel("", self._inner)
+        self.title.setObjectName("caseTitle")
+        self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)
+        self.facts = plain_label(self._inner, wrap=True)
+        self.sla = plain_label(self._inner)
+        self.reason_label = plain_label(self._inner, role="muted")
+        self.reason = SafeLabel("", self._inner)
+        self.reason.setWordWrap(True)
+        self.reveal_hidden = QCheckBox(self._inner)
+        self.reveal_hidden.toggled.connect(self._reveal_hidden)
+        self.thread_label = plain_label(self._inner, role="heading")
+        self.author_label = plain_label(self._inner, role="heading")
+        self.author_box = plain_label(self._inner, wrap=True)
+        self.empty = plain_label(self._inner)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._cards_layout = QVBoxLayout()
+        self._thread_layout = QVBoxLayout()
+        layout = QVBoxLayout(self._inner)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.title)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.sla)
+        layout.addWidget(self.reason_label)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.reveal_hidden)
+        layout.addLayout(self._cards_layout)
+        layout.addWidget(self.thread_label)
+        layout.addLayout(self._thread_layout)
+        layout.addWidget(self.author_label)
+        layout.addWidget(self.author_box)
+        layout.addStretch(1)
+        self.show_case(None)
+        self.retranslate_ui()
+
+    def set_settings(self, settings: Settings) -> None:
+        self._settings = settings
+        if self._case is not None:
+            self.show_case(self._case)
+
+    @property
+    def cards(self) -> list[ContentCard]:
+        return self._cards
+
+    def show_case(self, case: CaseDetail | None) -> None:
+        same = case is not None and self._case is not None and case.id == self._case.id
+        self._case = case
+        has = case is not None
+        for widget in (
+            self.title,
+            self.facts,
+            self.sla,
+            self.reason_label,
+            self.reason,
+            self.reveal_hidden,
+            self.thread_label,
+            self.author_label,
+            self.author_box,
+        ):
+            widget.setVisible(has)
+        self.empty.setVisible(not has)
+        if case is None:
+            clear_layout(self._cards_layout)
+            clear_layout(self._thread_layout)
+            self._cards = []
+            return
+        self.title.set_untrusted(case.title)
+        self.title.setLayoutDirection(
+            Qt.LayoutDirection.RightToLeft
+            if content_direction(case.language) == "rtl"
+            else Qt.LayoutDirection.LeftToRight
+        )
+        self.reason.set_untrusted(case.report_reason)
+        if not same:
+            self._build_cards(case)
+        self.retranslate_ui()
+
+    def _build_cards(self, case: CaseDetail) -> None:
+        clear_layout(self._cards_layout)
+        clear_layout(self._thread_layout)
+        self._cards = []
+        for item in case.content:
+            card = ContentCard(item, self)
+            self._cards.append(card)
+            (
+                self._cards_layout if item.reported or item.parent_id is None else self._thread_layout
+            ).addWidget(card)
+            if self.reveal_hidden.isChecked():
+                card.body.set_revealed(True)
+            for media_id, viewer in card.media:
+                self._load(media_id, viewer)
+        self.thread_label.setVisible(self._thread_layout.count() > 0)
+
+    def _load(self, media_id: str, viewer: BlurredMedia) -> None:
+        blur = self._settings.blur_strength if self._settings.blur_media else 0
+
+        def done(image: QImage) -> None:
+            viewer.set_image(image, blur=blur, greyscale=self._settings.greyscale_media)
+
+        def refused(reason: str) -> None:
+            viewer.set_placeholder(_("Image not shown: %(reason)s") % {"reason": reason})
+
+        self._load_image(media_id, done, refused)  # type: ignore[operator]
+
+    def reveal(self, media_id: str, viewer: BlurredMedia) -> None:
+        viewer.reveal()
+        self.media_reveal_requested.emit(media_id)
+
+    def hide_all_media(self) -> None:
+        for card in self._cards:
+            for _id, viewer in card.media:
+                viewer.hide_again()
+
+    def _reveal_hidden(self, on: bool) -> None:
+        for card in self._cards:
+            card.body.set_revealed(on)
+
+    def retranslate_ui(self) -> None:
+        self.empty.setText(_("Select a case in the queue to review it."))
+        self.reason_label.setText(_("Reported because"))
+        self.reveal_hidden.setText(_("Show hidden and direction-control characters"))
+        self.thread_label.setText(_("Thread"))
+        self.author_label.setText(_("Author context"))
+        case = self._case
+        if case is None:
+            return
+        assignee = case.assignee.name if case.assignee else _("unassigned")
+        self.facts.setText(
+            " · ".join(
+                (
+                    isolate(case.external_ref),
+                    case.queue.name,
+                    _(CASE_STATUSES.get(case.status, case.status)),
+                    _(PRIORITIES.get(case.priority, "")),
+                    _("severity: %(level)s") % {"level": _(SEVERITIES.get(case.severity, ""))},
+                    formatting.country_name(case.region),
+                    _(SOURCE_TYPES.get(case.source_type, case.source_type)),
+                    _("assignee: %(name)s") % {"name": isolate(assignee)},
+                )
+            )
+        )
+        state = formatting.sla_state(case.due_at) if case.status != "resolved" else "ok"
+        self.sla.setProperty("sla", state)
+        self.sla.style().unpolish(self.sla)
+        self.sla.style().polish(self.sla)
+        self.sla.setText(
+            _("SLA: %(state)s (%(when)s)")
+            % {"state": formatting.sla_text(case.due_at), "when": formatting.when(case.due_at, self._tz())}
+        )
+        self.sla.setToolTip(formatting.exact_utc(case.due_at))
+        self.author_box.setText(self._author_text(case))
+        for card in self._cards:
+            card.retranslate_ui()
+
+    def _tz(self) -> str:
+        return "UTC"
+
+    def _author_text(self, case: CaseDetail) -> str:
+        reported = next((c for c in case.content if c.reported), None)
+        if reported is None:
+            return ""
+        meta = reported.author_meta
+        lines = []
+        if meta.get("bio"):
+            lines.append(str(meta["bio"]))
+        followers = int(meta.get("followers", 0) or 0)
+        lines.append(
+            ngettext("%(count)s follower", "%(count)s followers", followers)
+            % {"count": formatting.compact(followers)}
+        )
+        if meta.get("account_created"):
+            try:
+                created = datetime.fromisoformat(str(meta["account_created"])).replace(tzinfo=UTC)
+                lines.append(_("account created %(when)s") % {"when": formatting.day(created)})
+            except ValueError:
+                pass
+        strikes = int(meta.get("prior_strikes", 0) or 0)
+        lines.append(
+            ngettext("%(count)s prior strike", "%(count)s prior strikes", strikes) % {"count": strikes}
+        )
+        history = case.author_history
+        if history is not None:
+            lines.append(
+                ngettext(
+                    "%(count)s other case about this author",
+                    "%(count)s other cases about this author",
+                    len(history.other_cases),
+                )
+                % {"count": len(history.other_cases)}
+                + " · "
+                + ngettext(
+                    "%(count)s ended in a violation",
+                    "%(count)s ended in a violation",
+                    history.prior_violations,
+                )
+                % {"count": history.prior_violations}
+            )
+            for row in history.other_cases[:5]:
+                lines.append(
+                    f"  {isolate(row.external_ref)} · {_(CASE_STATUSES.get(row.status, row.status))} · {row.title}"
+                )
+        return "\n".join(lines)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
