@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from app.services.profile import DEFAULT_PROFILE, Profile, ensure_reviewer, open_profile
 
 DEMO_CASES = 200
+EXTENSIONS = ("sync", "qa")
 
 
 def _profile(args: argparse.Namespace) -> Profile:
@@ -191,7 +193,25 @@ def parser() -> argparse.ArgumentParser:
         "verify", help="check the whole hash chain; non-zero exit at the first broken link"
     )
     verify.set_defaults(func=cmd_audit_verify)
+    for register in _extensions():
+        register(sub)
     return root
+
+
+def _extensions() -> list[Callable[[Any], None]]:
+    """Command groups that live in their own modules (each has ``register(subparsers)``)."""
+    from importlib import import_module
+
+    registers = []
+    for name in EXTENSIONS:
+        try:
+            module = import_module(f"app.cli.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"app.cli.{name}":
+                raise
+            continue
+        registers.append(module.register)
+    return registers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
