@@ -101,6 +101,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> tuple[str, str]:
+    """Marks a (context, message) pair for extraction, e.g. Qt's own strings under Qt's context names."""
+    return context, message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog().ngettext(singular, plural, n)
 

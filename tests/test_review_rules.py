@@ -65,10 +65,10 @@ def test_every_transition_follows_the_life_cycle(team_profile: Profile, people: 
     with pytest.raises(PermissionDenied, match="Claim this case"):
         store.execute(ResolveCase(case_id), me)
     store.execute(ClaimCase(case_id), me)
-    with pytest.raises(IllegalTransition, match="in_review cannot move to resolved"):
+    with pytest.raises(IllegalTransition, match="In review cannot move to Resolved"):
         store.execute(ResolveCase(case_id), me)
     store.execute(SetAwaitingInput(case_id, True), me)
-    with pytest.raises(IllegalTransition, match="awaiting_input cannot move to awaiting_input"):
+    with pytest.raises(IllegalTransition, match="Awaiting input cannot move to Awaiting input"):
         store.execute(SetAwaitingInput(case_id, True), me)
     store.execute(SetAwaitingInput(case_id, False), me)
     with pytest.raises(IllegalTransition):

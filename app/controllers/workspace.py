@@ -17,7 +17,7 @@ from app.controllers.tasks import TaskRunner
 from app.services import queries
 from app.services.case_commands import ClaimCase, ReleaseCase, ReopenCase, ResolveCase, SetAwaitingInput
 from app.services.commanding import Command, Store
-from app.services.dto import CaseDetail, Changes, QueueInfo, ReviewerInfo
+from app.services.dto import CaseDetail, Changes, PolicyRef, QueueInfo, ReviewerInfo
 from app.services.errors import DomainError
 from app.services.forms import DecisionForm, RemediationForm
 from app.services.profile import read_settings, write_setting
@@ -38,7 +38,7 @@ class ReferenceData:
 
     queues: tuple[QueueInfo, ...]
     reviewers: tuple[ReviewerInfo, ...]
-    policies: tuple[tuple[str, str], ...]
+    policies: tuple[PolicyRef, ...]
     languages: tuple[str, ...]
 
 

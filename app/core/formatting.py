@@ -8,7 +8,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import dates, lists, numbers
 
-from app.i18n import _, babel_locale
+from app.i18n import PSEUDO_LANGUAGE, PseudoTranslations, _, babel_locale, current_language
+
+
+def _marked(text: str) -> str:
+    """In the pseudo-locale, locale-made text is marked like translated text, so tests can tell it from data."""
+    if current_language() == PSEUDO_LANGUAGE:
+        return f"{PseudoTranslations.MARK_OPEN}{text}{PseudoTranslations.MARK_CLOSE}"
+    return text
+
+
+_reader = {"zone": "UTC"}
+
+
+def set_reader_zone(name: str) -> None:
+    """The time zone dates are shown in: the working reviewer's own."""
+    _reader["zone"] = zone(name).key
+
+
+def reader_zone() -> str:
+    return _reader["zone"]
 
 
 def zone(name: str) -> ZoneInfo:
@@ -18,28 +37,32 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def when(moment: datetime, tz: str = "UTC", length: str = "medium") -> str:
+def when(moment: datetime, tz: str | None = None, length: str = "medium") -> str:
     """A date and time in the reader's zone and locale."""
-    return dates.format_datetime(moment, length, tzinfo=zone(tz), locale=babel_locale())
+    return _marked(
+        dates.format_datetime(moment, length, tzinfo=zone(tz or reader_zone()), locale=babel_locale())
+    )
 
 
-def day(moment: datetime, tz: str = "UTC") -> str:
-    return dates.format_date(moment.astimezone(zone(tz)), "medium", locale=babel_locale())
+def day(moment: datetime, tz: str | None = None) -> str:
+    return _marked(
+        dates.format_date(moment.astimezone(zone(tz or reader_zone())), "medium", locale=babel_locale())
+    )
 
 
 def exact_utc(moment: datetime) -> str:
     """The exact instant, for tooltips: ISO 8601 in UTC, the same in every language."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return _marked(moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
 
 
 def relative(moment: datetime, now: datetime | None = None) -> str:
     """'in 3 hours' or '2 days ago', rounded the way people say it."""
     delta = moment - (now or datetime.now(UTC))
-    return dates.format_timedelta(delta, add_direction=True, threshold=1.5, locale=babel_locale())
+    return _marked(dates.format_timedelta(delta, add_direction=True, threshold=1.5, locale=babel_locale()))
 
 
 def duration(span: timedelta) -> str:
-    return dates.format_timedelta(span, threshold=1.5, locale=babel_locale())
+    return _marked(dates.format_timedelta(span, threshold=1.5, locale=babel_locale()))
 
 
 def sla_text(due: datetime, now: datetime | None = None) -> str:
@@ -68,7 +91,7 @@ def compact(value: int) -> str:
 
 
 def join(items: Sequence[str]) -> str:
-    return lists.format_list(list(items), locale=babel_locale()) if items else ""
+    return _marked(lists.format_list(list(items), locale=babel_locale())) if items else ""
 
 
 def language_name(code: str) -> str:
@@ -76,7 +99,7 @@ def language_name(code: str) -> str:
     if not code:
         return ""
     try:
-        return babel_locale().languages.get(code, code)
+        return _marked(babel_locale().languages.get(code, code))
     except (ValueError, TypeError):
         return code
 
@@ -84,4 +107,4 @@ def language_name(code: str) -> str:
 def country_name(code: str) -> str:
     if not code:
         return ""
-    return babel_locale().territories.get(code.upper(), code)
+    return _marked(babel_locale().territories.get(code.upper(), code))

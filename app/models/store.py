@@ -41,7 +41,7 @@ def alembic_config(connection: Connection) -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (a no-op when it is already there)."""
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+        command.upgrade(alembic_config(connection), "heads")
 
 
 def open_store(path: Path) -> Engine:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.vocabulary import CASE_TRANSITIONS, OPEN_REMEDIATION_STATUSES
+from app.core.vocabulary import CASE_STATUSES, CASE_TRANSITIONS, OPEN_REMEDIATION_STATUSES
+from app.i18n import N_
 from app.models import Case, RemediationAction, Reviewer, utcnow
 from app.services import audit, permissions
 from app.services.dto import Changes
@@ -19,7 +20,7 @@ MUTABLE_CASE_FIELDS = ("status", "assignee_id", "priority", "version")
 def load_case(session: Session, case_id: str) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound("No case with id %(id)s.", id=case_id)
+        raise NotFound(N_("No case with id %(id)s."), id=case_id)
     return case
 
 
@@ -32,8 +33,8 @@ def require_worker(case: Case, actor: Reviewer) -> None:
     if case.assignee_id == actor.id or permissions.allowed(actor.role, "work_any_case"):
         return
     if case.assignee_id is None:
-        raise PermissionDenied("Claim this case before working on it.")
-    raise PermissionDenied("This case is assigned to someone else; ask a lead to reassign it.")
+        raise PermissionDenied(N_("Claim this case before working on it."))
+    raise PermissionDenied(N_("This case is assigned to someone else; ask a lead to reassign it."))
 
 
 def change_case(session: Session, case: Case, actor: Reviewer, action: str, **values: object) -> None:
@@ -62,7 +63,9 @@ def change_case(session: Session, case: Case, actor: Reviewer, action: str, **va
 def transition(session: Session, case: Case, actor: Reviewer, to: str, action: str, **values: object) -> None:
     if to not in CASE_TRANSITIONS.get(case.status, frozenset()):
         raise IllegalTransition(
-            "A case that is %(current)s cannot move to %(target)s.", current=case.status, target=to
+            N_("A case that is %(current)s cannot move to %(target)s."),
+            current=CASE_STATUSES.get(case.status, case.status),
+            target=CASE_STATUSES.get(to, to),
         )
     change_case(session, case, actor, action, status=to, **values)
 
@@ -76,9 +79,9 @@ class ClaimCase:
         permissions.require(actor.role, "claim_case")
         case = load_case(session, self.case_id)
         if self.expected_version is not None and case.version != self.expected_version:
-            raise Conflict("The case changed while you were looking at it; it has been reloaded.")
+            raise Conflict(N_("The case changed while you were looking at it; it has been reloaded."))
         if case.assignee_id not in (None, actor.id) and not permissions.allowed(actor.role, "work_any_case"):
-            raise Conflict("This case is already claimed by someone else.")
+            raise Conflict(N_("This case is already claimed by someone else."))
         if case.status == "new":
             transition(session, case, actor, "in_review", "case.claimed", assignee_id=actor.id)
         elif case.assignee_id != actor.id:
@@ -133,7 +136,7 @@ class ResolveCase:
         ).all()
         if open_actions:
             raise InvalidInput(
-                "%(count)s immediate remediation action(s) are still open; finish or cancel them first.",
+                N_("%(count)s immediate remediation action(s) are still open; finish or cancel them first."),
                 count=len(open_actions),
             )
         transition(session, case, actor, "resolved", "case.resolved")
@@ -148,10 +151,10 @@ class ReopenCase:
     def run(self, session: Session, actor: Reviewer) -> Changes:
         permissions.require(actor.role, "reopen_case")
         if not self.reason.strip():
-            raise InvalidInput("Say why the case is reopened.")
+            raise InvalidInput(N_("Say why the case is reopened."))
         case = load_case(session, self.case_id)
         if case.status not in ("decided", "remediating", "resolved"):
-            raise IllegalTransition("Only a decided, remediating or resolved case can be reopened.")
+            raise IllegalTransition(N_("Only a decided, remediating or resolved case can be reopened."))
         transition(session, case, actor, "in_review", "case.reopened", assignee_id=actor.id)
         audit.record(
             session,

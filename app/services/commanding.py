@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.i18n import N_
 from app.models import Reviewer
 from app.services.dto import Changes
 from app.services.errors import NotFound
@@ -43,7 +44,7 @@ class Store:
         with self._sessions.begin() as session:
             actor = session.get(Reviewer, actor_id)
             if actor is None:
-                raise NotFound("No reviewer with id %(id)s in this profile.", id=actor_id)
+                raise NotFound(N_("No reviewer with id %(id)s in this profile."), id=actor_id)
             return command.run(session, actor)
 
     def write(self, work: Callable[[Session], T]) -> T:

@@ -18,6 +18,14 @@ class ReviewerInfo:
 
 
 @dataclass(frozen=True)
+class PolicyRef:
+    id: str
+    code: str
+    version: int
+    title: str
+
+
+@dataclass(frozen=True)
 class QueueInfo:
     id: str
     slug: str
@@ -49,6 +57,7 @@ class QueueFilter:
     queue_id: str | None = None
     status: str | None = None
     language: str | None = None
+    languages: tuple[str, ...] = ()  # any of these (the reviewer's own languages)
     assignee_id: str | None = None
     only_open: bool = True
     text: str = ""
@@ -122,7 +131,7 @@ class DecisionInfo:
     id: str
     outcome: str
     policy_id: str | None
-    policy_label: str
+    policy: PolicyRef | None
     cited_elements: tuple[str, ...]
     rationale: str
     override_reason: str

@@ -6,6 +6,9 @@ from typing import Any
 
 from app.i18n import _
 
+# Parameters whose values are themselves N_-marked labels (field names, roles, states), translated on display.
+TRANSLATED_PARAMS = frozenset({"field", "role", "current", "target"})
+
 
 class DomainError(Exception):
     """A rule said no. ``message`` is an N_-marked msgid with %(name)s placeholders filled from ``params``."""
@@ -17,7 +20,12 @@ class DomainError(Exception):
 
     def translated(self) -> str:
         text = _(self.message)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        values = {
+            k: _(v) if k in TRANSLATED_PARAMS and isinstance(v, str) else v for k, v in self.params.items()
+        }
+        return text % values
 
 
 class NotFound(DomainError):

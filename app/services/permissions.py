@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from app.core.vocabulary import ROLES
+from app.i18n import N_
 from app.services.errors import PermissionDenied
 
 SPECIALIST, LEAD, QA, ADMIN = "specialist", "lead", "qa", "admin"
@@ -25,6 +27,13 @@ MATRIX: Final[dict[str, frozenset[str]]] = {
     "import_cases": frozenset({SPECIALIST, LEAD, ADMIN}),
     "manage_reviewers": frozenset({ADMIN, LEAD}),
     "qa_review": frozenset({QA, LEAD}),
+    # QA audit (issue 6). Responding to a finding also requires being the audited decision's author.
+    "qa_sample": frozenset({QA, LEAD}),
+    "configure_rubric": frozenset({QA, LEAD}),
+    "respond_finding": frozenset({SPECIALIST, LEAD}),
+    "resolve_finding": frozenset({LEAD}),
+    "run_calibration": frozenset({QA, LEAD}),
+    "answer_calibration": frozenset({SPECIALIST, LEAD, QA}),
 }
 
 
@@ -35,5 +44,7 @@ def allowed(role: str, action: str) -> bool:
 def require(role: str, action: str) -> None:
     if not allowed(role, action):
         raise PermissionDenied(
-            "Your role (%(role)s) may not do this: %(action)s.", role=role, action=action.replace("_", " ")
+            N_("Your role (%(role)s) may not do this: %(action)s."),
+            role=ROLES.get(role, role),
+            action=action.replace("_", " "),
         )

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.vocabulary import CASE_TRANSITIONS
+from app.i18n import N_
 from app.models import (
     AuditEvent,
     Case,
@@ -31,6 +32,7 @@ from app.services.dto import (
     DecisionInfo,
     MediaInfo,
     NoteInfo,
+    PolicyRef,
     QueueFilter,
     QueueInfo,
     RemediationInfo,
@@ -59,9 +61,9 @@ def queues(session: Session) -> list[QueueInfo]:
     return [queue_info(q) for q in session.scalars(select(Queue).order_by(Queue.name))]
 
 
-def policy_titles(session: Session) -> list[tuple[str, str]]:
-    """(policy id, "CODE vN: title") for the newest version of every policy."""
-    return [(p.id, f"{p.code} v{p.version}: {p.title}") for p in latest_policies(session)]
+def policy_titles(session: Session) -> list[PolicyRef]:
+    """The newest version of every policy."""
+    return [PolicyRef(p.id, p.code, p.version, p.title) for p in latest_policies(session)]
 
 
 def case_languages(session: Session) -> list[str]:
@@ -115,26 +117,26 @@ def _content(session: Session, case_id: str) -> tuple[ContentInfo, ...]:
     )
 
 
-def _policy_labels(session: Session, ids: set[str]) -> dict[str, str]:
+def _policy_refs(session: Session, ids: set[str]) -> dict[str, PolicyRef]:
     if not ids:
         return {}
     rows = session.execute(
         select(Policy.id, Policy.code, Policy.version, Policy.title).where(Policy.id.in_(ids))
     )
-    return {pid: f"{code} v{version}: {title}" for pid, code, version, title in rows}
+    return {pid: PolicyRef(pid, code, version, title) for pid, code, version, title in rows}
 
 
 def _decisions(session: Session, case_id: str, names: dict[str, str]) -> tuple[DecisionInfo, ...]:
     rows = list(
         session.scalars(select(Decision).where(Decision.case_id == case_id).order_by(Decision.created_at))
     )
-    labels = _policy_labels(session, {d.policy_id for d in rows if d.policy_id})
+    refs = _policy_refs(session, {d.policy_id for d in rows if d.policy_id})
     return tuple(
         DecisionInfo(
             id=d.id,
             outcome=d.outcome,
             policy_id=d.policy_id,
-            policy_label=labels.get(d.policy_id or "", ""),
+            policy=refs.get(d.policy_id or ""),
             cited_elements=tuple(d.cited_elements or ()),
             rationale=d.rationale,
             override_reason=d.override_reason,
@@ -191,7 +193,7 @@ def rows_by_ids(session: Session, ids: Sequence[str]) -> list[CaseRow]:
 def case_detail(session: Session, case_id: str, extra_policy_ids: Sequence[str] = ()) -> CaseDetail:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound("No case with id %(id)s.", id=case_id)
+        raise NotFound(N_("No case with id %(id)s."), id=case_id)
     queue = session.get(Queue, case.queue_id)
     assert queue is not None
     notes = list(session.scalars(select(Note).where(Note.case_id == case_id).order_by(Note.created_at)))
@@ -285,7 +287,7 @@ def case_detail(session: Session, case_id: str, extra_policy_ids: Sequence[str] 
 def media_bytes(session: Session, media_id: str) -> bytes:
     media = session.get(MediaAttachment, media_id)
     if media is None:
-        raise NotFound("No media with id %(id)s.", id=media_id)
+        raise NotFound(N_("No media with id %(id)s."), id=media_id)
     if media.data is not None:
         return media.data
     with open(media.path, "rb") as handle:

@@ -40,6 +40,8 @@ def _filtered(query: Select[Any], spec: QueueFilter) -> Select[Any]:
         query = query.where(Case.status.in_(OPEN_STATUSES))
     if spec.language:
         query = query.where(Case.language == spec.language)
+    elif spec.languages:
+        query = query.where(Case.language.in_(spec.languages))
     if spec.assignee_id:
         query = query.where(Case.assignee_id == spec.assignee_id)
     needle = spec.text.strip()

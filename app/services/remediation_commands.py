@@ -7,7 +7,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.core.vocabulary import HORIZONS, REMEDIATION_TRANSITIONS, REMEDIATION_TYPES, SEVERE_REMEDIATIONS
+from app.core.vocabulary import (
+    HORIZONS,
+    REMEDIATION_STATUSES,
+    REMEDIATION_TRANSITIONS,
+    REMEDIATION_TYPES,
+    SEVERE_REMEDIATIONS,
+)
+from app.i18n import N_
 from app.models import RemediationAction, Reviewer
 from app.services import audit, permissions
 from app.services.case_commands import load_case, require_worker, transition
@@ -54,7 +61,7 @@ def _change(
 def _load(session: Session, action_id: str) -> RemediationAction:
     action = session.get(RemediationAction, action_id)
     if action is None:
-        raise NotFound("No remediation action with id %(id)s.", id=action_id)
+        raise NotFound(N_("No remediation action with id %(id)s."), id=action_id)
     return action
 
 
@@ -71,18 +78,18 @@ class PlanRemediation:
     def run(self, session: Session, actor: Reviewer) -> Changes:
         permissions.require(actor.role, "plan_remediation")
         if self.action_type not in REMEDIATION_TYPES:
-            raise InvalidInput("Unknown remediation type %(type)s.", type=self.action_type)
+            raise InvalidInput(N_("Unknown remediation type %(type)s."), type=self.action_type)
         if self.horizon not in HORIZONS:
-            raise InvalidInput("Unknown horizon %(value)s.", value=self.horizon)
+            raise InvalidInput(N_("Unknown horizon %(value)s."), value=self.horizon)
         countries = tuple(c.strip().upper() for c in self.countries if c.strip())
         if self.action_type == "geo_withhold" and not countries:
-            raise InvalidInput("Withholding in countries needs at least one country code.")
+            raise InvalidInput(N_("Withholding in countries needs at least one country code."))
         if any(len(c) != 2 or not c.isalpha() for c in countries):
-            raise InvalidInput("Countries are two-letter ISO codes, such as DE or IN.")
+            raise InvalidInput(N_("Countries are two-letter ISO codes, such as DE or IN."))
         case = load_case(session, self.case_id)
         require_worker(case, actor)
         if case.status not in ("decided", "remediating"):
-            raise IllegalTransition("Remediation is planned once the case is decided.")
+            raise IllegalTransition(N_("Remediation is planned once the case is decided."))
         row = RemediationAction(
             case_id=case.id,
             action_type=self.action_type,
@@ -124,14 +131,14 @@ class SetRemediationStatus:
         require_worker(case, actor)
         if self.status not in REMEDIATION_TRANSITIONS.get(action.status, frozenset()):
             raise IllegalTransition(
-                "A remediation action that is %(current)s cannot become %(target)s.",
-                current=action.status,
-                target=self.status,
+                N_("A remediation action that is %(current)s cannot become %(target)s."),
+                current=REMEDIATION_STATUSES.get(action.status, action.status),
+                target=REMEDIATION_STATUSES.get(self.status, self.status),
             )
         starting = self.status in ("in_progress", "done")
         if starting and action.needs_second_approval and action.approved_by_id is None:
             raise PermissionDenied(
-                "This severe action needs a lead's second approval before it is carried out."
+                N_("This severe action needs a lead's second approval before it is carried out.")
             )
         _change(session, action, actor, f"remediation.{self.status}", status=self.status)
         return Changes(case_id=case.id, remediation=True)
@@ -147,10 +154,10 @@ class ApproveRemediation:
         permissions.require(actor.role, "approve_remediation")
         action = _load(session, self.action_id)
         if not action.needs_second_approval:
-            raise InvalidInput("This action does not need a second approval.")
+            raise InvalidInput(N_("This action does not need a second approval."))
         if action.approved_by_id is not None:
-            raise InvalidInput("This action is already approved.")
+            raise InvalidInput(N_("This action is already approved."))
         if action.proposed_by_id == actor.id:
-            raise PermissionDenied("The second approval must come from someone other than the proposer.")
+            raise PermissionDenied(N_("The second approval must come from someone other than the proposer."))
         _change(session, action, actor, "remediation.approved", approved_by_id=actor.id)
         return Changes(case_id=action.case_id, remediation=True)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.vocabulary import ANSWERS, NOTE_VISIBILITIES, OUTCOMES
+from app.i18n import N_
 from app.models import ChecklistAnswer, Communication, Decision, Note, Policy, PolicyElement, Reviewer
 from app.services import audit, permissions, rules
 from app.services.case_commands import load_case, require_worker, transition
@@ -21,9 +22,9 @@ MAX_TEXT = 20_000
 def _text(value: str, what: str, *, required: bool = True) -> str:
     value = value.strip()
     if required and not value:
-        raise InvalidInput("%(field)s cannot be empty.", field=what)
+        raise InvalidInput(N_("%(field)s cannot be empty."), field=what)
     if len(value) > MAX_TEXT:
-        raise InvalidInput("%(field)s is longer than %(limit)s characters.", field=what, limit=MAX_TEXT)
+        raise InvalidInput(N_("%(field)s is longer than %(limit)s characters."), field=what, limit=MAX_TEXT)
     return value
 
 
@@ -53,20 +54,20 @@ class AnswerChecklistItem:
     def run(self, session: Session, actor: Reviewer) -> Changes:
         permissions.require(actor.role, "answer_checklist")
         if self.answer not in ANSWERS:
-            raise InvalidInput("Unknown checklist answer %(answer)s.", answer=self.answer)
+            raise InvalidInput(N_("Unknown checklist answer %(answer)s."), answer=self.answer)
         case = load_case(session, self.case_id)
         require_worker(case, actor)
         if case.status not in ("in_review", "awaiting_input"):
-            raise InvalidInput("Checklist answers can be given while the case is in review.")
+            raise InvalidInput(N_("Checklist answers can be given while the case is in review."))
         element = session.get(PolicyElement, self.element_id)
         if element is None:
-            raise NotFound("No checklist element with id %(id)s.", id=self.element_id)
+            raise NotFound(N_("No checklist element with id %(id)s."), id=self.element_id)
         row = ChecklistAnswer(
             case_id=case.id,
             policy_id=element.policy_id,
             element_id=element.id,
             answer=self.answer,
-            evidence=_text(self.evidence, "Evidence", required=False),
+            evidence=_text(self.evidence, N_("Evidence"), required=False),
             author_id=actor.id,
         )
         _append(session, actor, "checklist_answer", row, case.id, "checklist.answered")
@@ -83,13 +84,13 @@ class AddNote:
     def run(self, session: Session, actor: Reviewer) -> Changes:
         permissions.require(actor.role, "add_note")
         if self.visibility not in NOTE_VISIBILITIES:
-            raise InvalidInput("Unknown note visibility %(value)s.", value=self.visibility)
+            raise InvalidInput(N_("Unknown note visibility %(value)s."), value=self.visibility)
         if not self.language or len(self.language) > 12:
-            raise InvalidInput("A note needs a language tag.")
+            raise InvalidInput(N_("A note needs a language tag."))
         case = load_case(session, self.case_id)
         row = Note(
             case_id=case.id,
-            text=_text(self.text, "Note"),
+            text=_text(self.text, N_("Note")),
             language=self.language,
             visibility=self.visibility,
             author_id=actor.id,
@@ -110,9 +111,9 @@ class AddCommunication:
         case = load_case(session, self.case_id)
         row = Communication(
             case_id=case.id,
-            stakeholder=_text(self.stakeholder, "Stakeholder")[:200],
+            stakeholder=_text(self.stakeholder, N_("Stakeholder"))[:200],
             channel=self.channel,
-            text=_text(self.text, "Message"),
+            text=_text(self.text, N_("Message")),
             author_id=actor.id,
         )
         _append(session, actor, "communication", row, case.id, "communication.logged")
@@ -141,24 +142,24 @@ class RecordDecision:
     def run(self, session: Session, actor: Reviewer) -> Changes:
         permissions.require(actor.role, "record_decision")
         if self.outcome not in OUTCOMES:
-            raise InvalidInput("Unknown outcome %(outcome)s.", outcome=self.outcome)
-        rationale = _text(self.rationale, "Rationale")
+            raise InvalidInput(N_("Unknown outcome %(outcome)s."), outcome=self.outcome)
+        rationale = _text(self.rationale, N_("Rationale"))
         case = load_case(session, self.case_id)
         require_worker(case, actor)
         policy = session.get(Policy, self.policy_id) if self.policy_id else None
         if self.policy_id and policy is None:
-            raise NotFound("No policy with id %(id)s.", id=self.policy_id)
+            raise NotFound(N_("No policy with id %(id)s."), id=self.policy_id)
         if self.outcome != "no_violation" and policy is None:
-            raise InvalidInput("A decision that restricts content must cite a policy.")
+            raise InvalidInput(N_("A decision that restricts content must cite a policy."))
         if self.duration_days is not None and self.duration_days <= 0:
-            raise InvalidInput("A restriction's duration must be a positive number of days.")
+            raise InvalidInput(N_("A restriction's duration must be a positive number of days."))
         extra = (*self.extra_policy_ids, *([policy.id] if policy else []))
         checklists = case_checklists(session, case, extra)
         contradiction = rules.contradiction(self.outcome, policy.id if policy else None, checklists)
         override = self.override_reason.strip()
         if contradiction and not override:
             raise InvalidInput(
-                "This decision contradicts the checklist (%(why)s); give an override reason.",
+                N_("This decision contradicts the checklist (%(why)s); give an override reason."),
                 why=contradiction,
             )
         previous = session.scalar(

@@ -8,9 +8,11 @@ from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QScrollArea, QVBoxLayou
 
 from app.core.vocabulary import ANSWERS, OUTCOMES
 from app.i18n import N_, _
-from app.services.dto import CaseDetail, PolicyChecklist
+from app.services.dto import CaseDetail, PolicyChecklist, PolicyRef
 from app.views.content_pane import clear_layout
+from app.views.labels import policy_label
 from app.widgets.checklist_row import ChecklistRow
+from app.widgets.safe_text import plain_label
 
 VERDICTS = {
     "violated": N_("Violated"),
@@ -60,10 +62,10 @@ class ChecklistPane(QWidget):
         layout.addWidget(self._scroll, 1)
         layout.addWidget(self.add_policy)
         layout.addWidget(self.suggestion)
-        self._policies: list[tuple[str, str]] = []
+        self._policies: list[PolicyRef] = []
         self.retranslate_ui()
 
-    def set_policies(self, policies: list[tuple[str, str]]) -> None:
+    def set_policies(self, policies: list[PolicyRef]) -> None:
         self._policies = policies
         self._fill_policy_combo()
 
@@ -97,12 +99,9 @@ class ChecklistPane(QWidget):
         if case is None:
             return
         for checklist in case.checklists:
-            title = QLabel(f"{checklist.code} v{checklist.version} · {checklist.title}", self._inner)
-            title.setProperty("role", "heading")
-            title.setWordWrap(True)
+            title = plain_label(self._inner, role="heading", wrap=True)
             title.setToolTip(checklist.summary)
-            verdict = QLabel(self._inner)
-            verdict.setProperty("role", "badge")
+            verdict = plain_label(self._inner, role="badge")
             self._headers.append((title, verdict, checklist))
             self._rows_layout.addWidget(title)
             self._rows_layout.addWidget(verdict, 0, Qt.AlignmentFlag.AlignLeading)
@@ -154,8 +153,8 @@ class ChecklistPane(QWidget):
         self.add_policy.blockSignals(True)
         self.add_policy.clear()
         self.add_policy.addItem(_("Add another policy…"), "")
-        for policy_id, label in self._policies:
-            self.add_policy.addItem(label, policy_id)
+        for ref in self._policies:
+            self.add_policy.addItem(policy_label(ref.code, ref.version, ref.title), ref.id)
         self.add_policy.blockSignals(False)
 
     def retranslate_ui(self) -> None:
@@ -168,7 +167,8 @@ class ChecklistPane(QWidget):
             )
         for label in self._exception_labels:
             label.setText(_("Exceptions: does any of these apply?"))
-        for _title, badge, checklist in self._headers:
+        for title, badge, checklist in self._headers:
+            title.setText(policy_label(checklist.code, checklist.version, checklist.title))
             badge.setText(_(VERDICTS[checklist.verdict]))
         case = self._case
         if case is None:

@@ -288,15 +288,12 @@ class ContentPane(QScrollArea):
         self.sla.style().polish(self.sla)
         self.sla.setText(
             _("SLA: %(state)s (%(when)s)")
-            % {"state": formatting.sla_text(case.due_at), "when": formatting.when(case.due_at, self._tz())}
+            % {"state": formatting.sla_text(case.due_at), "when": formatting.when(case.due_at)}
         )
         self.sla.setToolTip(formatting.exact_utc(case.due_at))
         self.author_box.setText(self._author_text(case))
         for card in self._cards:
             card.retranslate_ui()
-
-    def _tz(self) -> str:
-        return "UTC"
 
     def _author_text(self, case: CaseDetail) -> str:
         reported = next((c for c in case.content if c.reported), None)

@@ -24,6 +24,7 @@ from app.i18n import _
 from app.services.dto import CaseDetail
 from app.services.forms import DecisionForm
 from app.services.rules import contradiction
+from app.views.labels import policy_label
 
 
 class DecisionTab(QWidget):
@@ -146,7 +147,7 @@ class DecisionTab(QWidget):
         if self._case is not None:
             for checklist in self._case.checklists:
                 self.policy.addItem(
-                    f"{checklist.code} v{checklist.version} · {checklist.title}", checklist.policy_id
+                    policy_label(checklist.code, checklist.version, checklist.title), checklist.policy_id
                 )
             violated = next((c for c in self._case.checklists if c.verdict == "violated"), None)
             wanted = (
@@ -168,7 +169,11 @@ class DecisionTab(QWidget):
                     "when": formatting.when(decision.created_at),
                     "who": isolate(decision.author_name),
                     "outcome": _(OUTCOMES.get(decision.outcome, decision.outcome)),
-                    "policy": isolate(decision.policy_label) if decision.policy_label else "—",
+                    "policy": isolate(
+                        policy_label(decision.policy.code, decision.policy.version, decision.policy.title)
+                    )
+                    if decision.policy
+                    else "—",
                     "rationale": decision.rationale,
                 }
             )

@@ -25,6 +25,7 @@ from app.views.itemmodels.queue_model import CaseQueueModel
 from app.views.notes_tab import NotesTab
 from app.views.queue_pane import QueuePane
 from app.views.remediation_tab import RemediationTab
+from app.views.settings_dialog import SettingsDialog
 from app.views.stakeholders_tab import StakeholdersTab
 from app.views.timeline_tab import TimelineTab
 
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._apply_theme = apply_theme
         self.dialogs = DialogService(self)
         self.help_overlay: HelpOverlay | None = None
+        self.settings_dialog: SettingsDialog | None = None
         self.queue = QueuePane(queue_model, self)
         self.content = ContentPane(workspace.load_image, self)
         self.checklist = ChecklistPane(self)
@@ -174,6 +176,11 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, c=code: self.switch_language(c))
             self.language_group.addAction(action)
             self.language_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.actions["settings"] = QAction(self)
+        self.actions["settings"].setShortcut(QKeySequence("Ctrl+,"))
+        self.actions["settings"].triggered.connect(self.show_settings)
+        self.view_menu.addAction(self.actions["settings"])
         self.actions["help"] = QAction(self)
         self.actions["help"].triggered.connect(self.show_help)
         self.help_menu.addAction(self.actions["help"])
@@ -265,6 +272,20 @@ class MainWindow(QMainWindow):
             self.help_overlay = HelpOverlay([(k, d) for k, d, _n in self.SHORTCUTS], self)
         self.help_overlay.open()
 
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self.workspace.settings, self.workspace.reference.reviewers, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.language_chosen.connect(self.switch_language)
+        dialog.setting_changed.connect(self._setting_changed)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def _setting_changed(self, key: str, value: object) -> None:
+        if key == "theme":
+            self._set_theme(str(value))
+        else:
+            self.workspace.save_setting(key, value)
+
     def _reopen(self) -> None:
         reason = self.dialogs.ask_text(_("Reopen case"), _("Why is the case reopened?"))
         if reason:
@@ -315,12 +336,16 @@ class MainWindow(QMainWindow):
 
     def _reference_loaded(self, reference: ReferenceData) -> None:
         actor = self.workspace.actor
+        formatting.set_reader_zone(actor.time_zone if actor else "UTC")
         self.queue.set_reference(reference, actor.id if actor else "")
         self.checklist.set_policies(list(reference.policies))
         self._fill_actor_menu()
         self.retranslate_status()
 
     def _settings_changed(self, settings: Settings) -> None:
+        actor = self.workspace.actor
+        formatting.set_reader_zone(actor.time_zone if actor else "UTC")
+        self.queue.set_reference(self.workspace.reference, actor.id if actor else "")
         self.content.set_settings(settings)
         self._fill_actor_menu()
         self.retranslate_status()
@@ -347,7 +372,7 @@ class MainWindow(QMainWindow):
     def _language_changed(self, code: str) -> None:
         self._apply_theme(self.workspace.settings.theme)
         for action in self.language_group.actions():
-            action.setChecked(action.text() == LANGUAGES[code])
+            action.setChecked(action.text() == LANGUAGES.get(code))
 
     def _set_theme(self, theme: str) -> None:
         self.workspace.save_setting("theme", theme)
@@ -372,6 +397,7 @@ class MainWindow(QMainWindow):
             "theme_light": _("Light theme"),
             "theme_dark": _("Dark theme"),
             "help": _("Keyboard shortcuts (F1)"),
+            "settings": _("Settings…"),
         }
         for key, text in texts.items():
             self.actions[key].setText(text)

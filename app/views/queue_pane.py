@@ -27,6 +27,7 @@ SEARCH_DELAY_MS = 250
 ANY = ""
 OPEN = "__open__"
 MINE = "__mine__"
+MY_LANGUAGES = "__my_languages__"
 
 
 class QueuePane(QWidget):
@@ -42,6 +43,7 @@ class QueuePane(QWidget):
         self.model = model
         self._actor_id = ""
         self._current_id: str | None = None
+        self._my_languages: tuple[str, ...] = ()
         self._reference = ReferenceData((), (), (), ())
         self._search = QLineEdit(self)
         self._search.setClearButtonEnabled(True)
@@ -104,6 +106,9 @@ class QueuePane(QWidget):
     def set_reference(self, reference: ReferenceData, actor_id: str) -> None:
         self._reference = reference
         self._actor_id = actor_id
+        actor = next((r for r in reference.reviewers if r.id == actor_id), None)
+        self._my_languages = actor.languages if actor else ()
+        self.model.set_reader_languages(self._my_languages)
         self._fill_combos()
 
     def focus_search(self) -> None:
@@ -173,7 +178,10 @@ class QueuePane(QWidget):
             queue_id=self._queue.currentData() or None,
             status=status if status not in (ANY, OPEN, None) else None,
             only_open=status == OPEN,
-            language=self._language.currentData() or None,
+            language=self._language.currentData()
+            if self._language.currentData() not in (ANY, MY_LANGUAGES)
+            else None,
+            languages=self._my_languages if self._language.currentData() == MY_LANGUAGES else (),
             assignee_id=self._actor_id if assignee == MINE else None,
         )
         if spec != self.model.spec:

@@ -15,10 +15,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.controllers.queue import QueueSource
 from app.core import formatting
-from app.core.vocabulary import CASE_STATUSES, PRIORITIES
+from app.core.vocabulary import CASE_STATUSES
 from app.i18n import N_, _
 from app.services.dto import CaseRow, QueueFilter
 from app.theme import sla_colour
+from app.views.labels import priority_label
 
 PAGE_SIZE = 100
 MAX_PAGES = 40
@@ -53,6 +54,13 @@ class CaseQueueModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[CaseRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._now = datetime.now(UTC)
+        self._readable: frozenset[str] = frozenset()
+
+    def set_reader_languages(self, languages: tuple[str, ...]) -> None:
+        """Cases in languages the reviewer does not read are shown muted."""
+        self._readable = frozenset(languages)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, len(COLUMNS) - 1))
 
     # --- filter and refresh --------------------------------------------------------------------------------
     @property
@@ -174,18 +182,24 @@ class CaseQueueModel(QAbstractTableModel):
             if column in ("title", "status"):
                 return " · ".join(p for p in (item.external_ref, item.queue_name, item.assignee_name) if p)
             if column == "language":
+                if self._readable and item.language not in self._readable:
+                    return _("%(language)s: not one of your languages") % {
+                        "language": formatting.language_name(item.language)
+                    }
                 return formatting.join(
                     [formatting.language_name(item.language), formatting.country_name(item.region)]
                 )
         if role == Qt.ItemDataRole.ForegroundRole and column == "due" and item.status not in ("resolved",):
             return sla_colour(formatting.sla_state(item.due_at, self._now))
+        if role == Qt.ItemDataRole.ForegroundRole and self._readable and item.language not in self._readable:
+            return sla_colour("muted")
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ("priority", "language"):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
     def _display(self, item: CaseRow, column: str) -> str:
         if column == "priority":
-            return f"P{item.priority}"
+            return priority_label(item.priority)
         if column == "due":
             return formatting.sla_text(item.due_at, self._now) if item.status != "resolved" else "—"
         if column == "status":
@@ -205,7 +219,3 @@ class CaseQueueModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, len(COLUMNS) - 1))
-
-    @staticmethod
-    def priority_label(priority: int) -> str:
-        return _(PRIORITIES.get(priority, ""))
