@@ -14,7 +14,7 @@ from typing import Any
 from app.services.profile import DEFAULT_PROFILE, Profile, ensure_reviewer, open_profile
 
 DEMO_CASES = 200
-EXTENSIONS = ("sync", "qa")
+EXTENSIONS = ("audit", "sync", "qa")
 
 
 def _profile(args: argparse.Namespace) -> Profile:
@@ -131,17 +131,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from app.services.audit import verify_chain
-
-    report = _profile(args).store.read(verify_chain)
-    if report.ok:
-        print(f"audit trail intact: {report.events_checked} events verified")
-        return 0
-    print(f"audit trail broken at event #{report.broken_at_seq}: {report.problem}", file=sys.stderr)
-    return 1
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="arbiter", description="Arbiter, the escalation specialist's workstation."
@@ -186,13 +175,6 @@ def parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=cmd_export)
 
-    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(
-        title="audit commands", metavar="COMMAND", required=True
-    )
-    verify = audit.add_parser(
-        "verify", help="check the whole hash chain; non-zero exit at the first broken link"
-    )
-    verify.set_defaults(func=cmd_audit_verify)
     for register in _extensions():
         register(sub)
     return root
