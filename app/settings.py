@@ -22,6 +22,8 @@ class Settings:
     blur_strength: int = 24  # pixels of blur radius
     greyscale_media: bool = False
     blind_review: bool = False  # hide author identity and popularity until the checklist is done
+    break_after_minutes: int = 50  # minutes on sensitive queues before a break is suggested
+    break_after_reveals: int = 20  # media reveals before a break is suggested
 
     def with_value(self, key: str, value: Any) -> Settings:
         return replace(self, **{key: value})
@@ -36,6 +38,8 @@ TITLES: dict[str, str] = {
     "blur_strength": N_("Blur strength"),
     "greyscale_media": N_("Show media in greyscale"),
     "blind_review": N_("Blind review: hide author until the checklist is done"),
+    "break_after_minutes": N_("Suggest a break after minutes on sensitive queues"),
+    "break_after_reveals": N_("Suggest a break after revealed media items"),
 }
 
 

@@ -140,6 +140,9 @@ class ContentPane(QScrollArea):
         self._cards: list[ContentCard] = []
         self._inner = QWidget(self)
         self.setWidget(self._inner)
+        self._privacy = plain_label(None, role="privacy", wrap=True)
+        self._privacy.setObjectName("privacyScreen")
+        self._privacy.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title = SafeLabel("", self._inner)
         self.title.setObjectName("caseTitle")
         self.title.setProperty("role", "heading")
@@ -254,12 +257,25 @@ class ContentPane(QScrollArea):
             for _id, viewer in card.media:
                 viewer.hide_again()
 
+    @property
+    def content_hidden(self) -> bool:
+        return self.widget() is self._privacy
+
+    def set_content_hidden(self, hidden: bool) -> None:
+        """The privacy screen: all reported content out of sight at once, media blurred again."""
+        if hidden == self.content_hidden:
+            return
+        self.hide_all_media()
+        self.takeWidget()
+        self.setWidget(self._privacy if hidden else self._inner)
+
     def _reveal_hidden(self, on: bool) -> None:
         for card in self._cards:
             card.body.set_revealed(on)
 
     def retranslate_ui(self) -> None:
         self.empty.setText(_("Select a case in the queue to review it."))
+        self._privacy.setText(_("Content hidden. Press Ctrl+Shift+H to show it again."))
         self.reason_label.setText(_("Reported because"))
         self.reveal_hidden.setText(_("Show hidden and direction-control characters"))
         self.thread_label.setText(_("Thread"))

@@ -6,13 +6,25 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMenu, QScrollArea, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.controllers.language import LanguageService
+from app.controllers.wellness import WellnessMonitor
 from app.controllers.workspace import ReferenceData, Workspace
 from app.core import formatting
 from app.core.untrusted import isolate
 from app.core.vocabulary import ROLES
+from app.core.wellness import BreakPolicy
 from app.i18n import LANGUAGES, N_, _
 from app.services.dto import CaseDetail, Changes
 from app.settings import Settings
@@ -28,6 +40,7 @@ from app.views.remediation_tab import RemediationTab
 from app.views.settings_dialog import SettingsDialog
 from app.views.stakeholders_tab import StakeholdersTab
 from app.views.timeline_tab import TimelineTab
+from app.widgets.info_bar import InfoBar
 
 TABS = ("notes", "remediation", "decision", "stakeholders", "timeline")
 TAB_TITLES = {
@@ -91,12 +104,24 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 2)
         self._main_split = split
         self._sized = False
-        self.setCentralWidget(split)
+        self.info_bar = InfoBar(self)
+        self.info_bar.acted.connect(self._took_break)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.info_bar)
+        column.addWidget(split, 1)
+        self.setCentralWidget(central)
+        self.wellness = WellnessMonitor(self._break_policy(workspace.settings), self)
+        self.wellness.exposure_changed.connect(lambda _e: self.retranslate_status())
+        self.wellness.break_suggested.connect(self._suggest_break)
         self.status_actor = QLabel(self)
         self.status_sync = QLabel(self)
         self.status_sla = QLabel(self)
+        self.status_exposure = QLabel(self)
         self.status_language = QLabel(self)
-        for label in (self.status_actor, self.status_sync, self.status_sla):
+        for label in (self.status_actor, self.status_sync, self.status_sla, self.status_exposure):
             self.statusBar().addWidget(label)
         self.statusBar().addPermanentWidget(self.status_language)
         self._build_menus()
@@ -132,6 +157,7 @@ class MainWindow(QMainWindow):
         )
         self.content.link_requested.connect(lambda url: open_link_safely(self.dialogs, url))
         self.content.media_reveal_requested.connect(ws.record_reveal)
+        self.content.media_reveal_requested.connect(lambda _m: self.wellness.record_reveal())
         self.language.language_changed.connect(self._language_changed)
 
     def _build_menus(self) -> None:
@@ -198,7 +224,7 @@ class MainWindow(QMainWindow):
         ("W", N_("Wait for input, or resume review"), "toggle_wait"),
         ("/", N_("Search the queue"), "focus_search"),
         ("Escape", N_("Leave the text field, so single-key shortcuts work again"), "focus_queue"),
-        ("Ctrl+Shift+H", N_("Hide all media at once"), "hide_media"),
+        ("Ctrl+Shift+H", N_("Hide all content at once, or show it again"), "hide_media"),
         ("F1", N_("Show keyboard shortcuts"), "show_help"),
     )
 
@@ -259,7 +285,7 @@ class MainWindow(QMainWindow):
         self.queue.focus_search()
 
     def hide_media(self) -> None:
-        self.content.hide_all_media()
+        self.content.set_content_hidden(not self.content.content_hidden)
 
     def submit(self) -> None:
         if self.notes.isAncestorOf(self.focusWidget()) or self.tabs.currentIndex() == TABS.index("notes"):
@@ -301,6 +327,7 @@ class MainWindow(QMainWindow):
 
     def show_case(self, case: CaseDetail | None) -> None:
         editable = self._editable(case)
+        self.wellness.set_sensitive(bool(case and case.queue.sensitive))
         self.content.show_case(case)
         self.checklist.show_case(case, editable)
         self.decision.show_case(case, editable)
@@ -347,6 +374,7 @@ class MainWindow(QMainWindow):
         formatting.set_reader_zone(actor.time_zone if actor else "UTC")
         self.queue.set_reference(self.workspace.reference, actor.id if actor else "")
         self.content.set_settings(settings)
+        self.wellness.policy = self._break_policy(settings)
         self._fill_actor_menu()
         self.retranslate_status()
         self.show_case(self.workspace.current_case)
@@ -404,6 +432,25 @@ class MainWindow(QMainWindow):
         self._fill_actor_menu()
         self.retranslate_status()
 
+    @staticmethod
+    def _break_policy(settings: Settings) -> BreakPolicy:
+        return BreakPolicy(settings.break_after_minutes, settings.break_after_reveals)
+
+    def _suggest_break(self) -> None:
+        exposure = self.wellness.exposure
+        self.info_bar.show_message(
+            _(
+                "You have revealed %(reveals)s media items and spent %(minutes)s minutes on sensitive queues this "
+                "shift. A short break helps."
+            )
+            % {"reveals": exposure.reveals, "minutes": exposure.sensitive_minutes},
+            _("I took a break"),
+            _("Dismiss"),
+        )
+
+    def _took_break(self) -> None:
+        self.wellness.took_break()
+
     def retranslate_status(self) -> None:
         case = self.workspace.current_case
         self.setWindowTitle(_("Arbiter — %(case)s") % {"case": case.external_ref} if case else _("Arbiter"))
@@ -428,6 +475,11 @@ class MainWindow(QMainWindow):
         else:
             self.status_sla.setText("")
         self.status_language.setText(LANGUAGES.get(self.language.language, ""))
+        exposure = self.wellness.exposure
+        self.status_exposure.setText(
+            _("Exposure this shift: %(reveals)s revealed · %(minutes)s min sensitive")
+            % {"reveals": exposure.reveals, "minutes": exposure.sensitive_minutes}
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

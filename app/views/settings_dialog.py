@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -54,7 +55,23 @@ class SettingsDialog(QDialog):
         self.greyscale.setChecked(settings.greyscale_media)
         self.blind = QCheckBox(self)
         self.blind.setChecked(settings.blind_review)
-        self._labels = {key: QLabel(self) for key in ("ui_language", "theme", "reviewer_id", "blur_strength")}
+        self.break_minutes = QSpinBox(self)
+        self.break_minutes.setRange(10, 240)
+        self.break_minutes.setValue(settings.break_after_minutes)
+        self.break_reveals = QSpinBox(self)
+        self.break_reveals.setRange(1, 500)
+        self.break_reveals.setValue(settings.break_after_reveals)
+        self._labels = {
+            key: QLabel(self)
+            for key in (
+                "ui_language",
+                "theme",
+                "reviewer_id",
+                "blur_strength",
+                "break_after_minutes",
+                "break_after_reveals",
+            )
+        }
         form = QFormLayout()
         form.addRow(self._labels["ui_language"], self.language)
         form.addRow(self._labels["theme"], self.theme)
@@ -63,6 +80,8 @@ class SettingsDialog(QDialog):
         form.addRow(self._labels["blur_strength"], self.strength)
         form.addRow(self.greyscale)
         form.addRow(self.blind)
+        form.addRow(self._labels["break_after_minutes"], self.break_minutes)
+        form.addRow(self._labels["break_after_reveals"], self.break_reveals)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -79,6 +98,8 @@ class SettingsDialog(QDialog):
         self.strength.valueChanged.connect(lambda v: self.setting_changed.emit("blur_strength", v))
         self.greyscale.toggled.connect(lambda on: self.setting_changed.emit("greyscale_media", on))
         self.blind.toggled.connect(lambda on: self.setting_changed.emit("blind_review", on))
+        self.break_minutes.valueChanged.connect(lambda v: self.setting_changed.emit("break_after_minutes", v))
+        self.break_reveals.valueChanged.connect(lambda v: self.setting_changed.emit("break_after_reveals", v))
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Settings"))
