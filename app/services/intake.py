@@ -24,7 +24,7 @@ from app.models import Case, ContentItem, MediaAttachment, Queue, Reviewer, utcn
 from app.services import audit
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
-MAX_TEXT = 50_000
+MAX_TEXT = 100_000  # characters; long-form posts exist, megabyte blobs are refused
 MAX_SHORT = 200
 MAX_ITEMS = 200
 MAX_MEDIA_BYTES = 20 * 1024 * 1024

@@ -16,7 +16,7 @@ from app.services.checklist import case_checklists
 from app.services.dto import Changes
 from app.services.errors import InvalidInput, NotFound
 
-MAX_TEXT = 20_000
+MAX_TEXT = 100_000
 
 
 def _text(value: str, what: str, *, required: bool = True) -> str:

@@ -38,12 +38,12 @@ class ChecklistPane(QWidget):
         self.rows: list[ChecklistRow] = []
         self._headers: list[tuple[QLabel, QLabel, PolicyChecklist]] = []
         self._exception_labels: list[QLabel] = []
-        self.heading = QLabel(self)
+        self.heading = plain_label(self)
         self.heading.setProperty("role", "heading")
-        self.hint = QLabel(self)
+        self.hint = plain_label(self)
         self.hint.setProperty("role", "muted")
         self.hint.setWordWrap(True)
-        self.suggestion = QLabel(self)
+        self.suggestion = plain_label(self)
         self.suggestion.setObjectName("suggestedOutcome")
         self.suggestion.setWordWrap(True)
         self.add_policy = QComboBox(self)
@@ -108,7 +108,7 @@ class ChecklistPane(QWidget):
             exceptions_shown = False
             for element in checklist.elements:
                 if element.kind == "exception" and not exceptions_shown:
-                    label = QLabel(self._inner)
+                    label = plain_label(self._inner)
                     label.setProperty("role", "muted")
                     self._exception_labels.append(label)
                     self._rows_layout.addWidget(label)

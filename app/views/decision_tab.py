@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -25,6 +24,7 @@ from app.services.dto import CaseDetail
 from app.services.forms import DecisionForm
 from app.services.rules import contradiction
 from app.views.labels import policy_label
+from app.widgets.safe_text import plain_label
 
 
 class DecisionTab(QWidget):
@@ -38,7 +38,7 @@ class DecisionTab(QWidget):
         super().__init__(parent)
         self.setObjectName("decisionTab")
         self._case: CaseDetail | None = None
-        self.history = QLabel(self)
+        self.history = plain_label(self)
         self.history.setWordWrap(True)
         self.history.setProperty("role", "muted")
         self.outcome = QComboBox(self)
@@ -55,14 +55,14 @@ class DecisionTab(QWidget):
         self.override = QPlainTextEdit(self)
         self.override.setObjectName("decisionOverride")
         self.override.setMaximumHeight(60)
-        self.warning = QLabel(self)
+        self.warning = plain_label(self)
         self.warning.setProperty("role", "warning")
         self.warning.setWordWrap(True)
         self.submit_button = QPushButton(self)
         self.submit_button.setObjectName("submitDecision")
         self.submit_button.clicked.connect(self.submit)
         self._labels = {
-            key: QLabel(self)
+            key: plain_label(self)
             for key in ("outcome", "policy", "rationale", "scope", "duration", "legal", "override")
         }
         form = QFormLayout()

@@ -8,7 +8,6 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
-    QLabel,
     QMainWindow,
     QMenu,
     QScrollArea,
@@ -41,6 +40,7 @@ from app.views.settings_dialog import SettingsDialog
 from app.views.stakeholders_tab import StakeholdersTab
 from app.views.timeline_tab import TimelineTab
 from app.widgets.info_bar import InfoBar
+from app.widgets.safe_text import plain_label
 
 TABS = ("notes", "remediation", "decision", "stakeholders", "timeline")
 TAB_TITLES = {
@@ -116,11 +116,11 @@ class MainWindow(QMainWindow):
         self.wellness = WellnessMonitor(self._break_policy(workspace.settings), self)
         self.wellness.exposure_changed.connect(lambda _e: self.retranslate_status())
         self.wellness.break_suggested.connect(self._suggest_break)
-        self.status_actor = QLabel(self)
-        self.status_sync = QLabel(self)
-        self.status_sla = QLabel(self)
-        self.status_exposure = QLabel(self)
-        self.status_language = QLabel(self)
+        self.status_actor = plain_label(self)
+        self.status_sync = plain_label(self)
+        self.status_sla = plain_label(self)
+        self.status_exposure = plain_label(self)
+        self.status_language = plain_label(self)
         for label in (self.status_actor, self.status_sync, self.status_sla, self.status_exposure):
             self.statusBar().addWidget(label)
         self.statusBar().addPermanentWidget(self.status_language)

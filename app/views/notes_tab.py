@@ -6,7 +6,6 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -21,7 +20,7 @@ from app.core.vocabulary import NOTE_VISIBILITIES
 from app.i18n import LANGUAGES, _, current_language
 from app.services.dto import NoteInfo
 from app.views.content_pane import clear_layout, content_direction
-from app.widgets.safe_text import SafeTextView
+from app.widgets.safe_text import SafeTextView, plain_label
 
 DETECT_DELAY_MS = 400
 
@@ -30,7 +29,7 @@ class NoteCard(QWidget):
     def __init__(self, note: NoteInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.note = note
-        self.header = QLabel(self)
+        self.header = plain_label(self)
         self.header.setProperty("role", "muted")
         self.body = SafeTextView(self)
         self.body.set_untrusted(note.text, content_direction(note.language))
@@ -74,7 +73,7 @@ class NotesTab(QWidget):
         self._list = QVBoxLayout(inner)
         self._list.addStretch(1)
         self.list_area.setWidget(inner)
-        self.empty = QLabel(self)
+        self.empty = plain_label(self)
         self.empty.setProperty("role", "muted")
         self.editor = QPlainTextEdit(self)
         self.editor.setObjectName("noteEditor")
@@ -88,7 +87,7 @@ class NotesTab(QWidget):
         self.add = QPushButton(self)
         self.add.setObjectName("addNote")
         self.add.clicked.connect(self.submit)
-        self._language_label = QLabel(self)
+        self._language_label = plain_label(self)
         self._detect = QTimer(self)
         self._detect.setSingleShot(True)
         self._detect.setInterval(DETECT_DELAY_MS)

@@ -22,6 +22,7 @@ from app.core import formatting
 from app.core.vocabulary import CASE_STATUSES
 from app.i18n import _, ngettext
 from app.views.itemmodels.queue_model import CASE_ID_ROLE, TITLE_COLUMN, CaseQueueModel
+from app.widgets.safe_text import plain_label
 
 SEARCH_DELAY_MS = 250
 ANY = ""
@@ -52,7 +53,7 @@ class QueuePane(QWidget):
         self._status = QComboBox(self)
         self._language = QComboBox(self)
         self._assignee = QComboBox(self)
-        self._count = QLabel(self)
+        self._count = plain_label(self)
         self._count.setProperty("role", "muted")
         self._table = QTableView(self)
         self._table.setObjectName("queueTable")
@@ -83,7 +84,7 @@ class QueuePane(QWidget):
             ("language", self._language),
             ("assignee", self._assignee),
         ):
-            label = QLabel(self)
+            label = plain_label(self)
             self._labels[key] = label
             form.addRow(label, widget)
         layout = QVBoxLayout(self)

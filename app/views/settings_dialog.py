@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from app.core.vocabulary import ROLES
 from app.i18n import LANGUAGES, _
 from app.services.dto import ReviewerInfo
 from app.settings import TITLES, Settings
+from app.widgets.safe_text import plain_label
 
 
 class SettingsDialog(QDialog):
@@ -62,7 +62,7 @@ class SettingsDialog(QDialog):
         self.break_reveals.setRange(1, 500)
         self.break_reveals.setValue(settings.break_after_reveals)
         self._labels = {
-            key: QLabel(self)
+            key: plain_label(self)
             for key in (
                 "ui_language",
                 "theme",

@@ -6,7 +6,7 @@ images or become a link; these widgets pin the format to plain text and lay the 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QResizeEvent, QTextOption
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QTextEdit, QWidget
 
@@ -68,6 +68,13 @@ class SafeTextView(QTextEdit):
         self._raw = ""
         self._revealed = False
         self._direction: str | None = None
+
+    refused_resources = 0  # class-wide count of resource loads refused, for tests and diagnostics
+
+    def loadResource(self, kind: int, name: QUrl) -> object:
+        """Never load anything (images, style sheets) on behalf of text, whatever it contains."""
+        SafeTextView.refused_resources += 1
+        return None
 
     def set_untrusted(self, text: str, language_direction: str | None = None) -> None:
         self._raw = text
