@@ -83,3 +83,29 @@ def test_privacy_screen_hides_everything_at_once(station: Workstation, qtbot: Qt
     assert not viewer.revealed  # media is blurred again behind the screen
     window.hide_media()
     assert not window.content.content_hidden
+
+
+def test_blind_review_hides_author_until_the_checklist_is_done(station: Workstation, qtbot: QtBot) -> None:
+    window, ws = station.window, station.workspace
+    for _ in range(80):
+        case = ws.current_case
+        if case is not None and case.status == "new" and case.checklists and case.suggested_outcome is None:
+            break
+        window.next_case()
+        qtbot.waitUntil(lambda: not station.runner.busy, timeout=TIMEOUT)
+    case = ws.current_case
+    assert case is not None
+    ws.save_setting("blind_review", True)
+    qtbot.waitUntil(lambda: not station.runner.busy, timeout=TIMEOUT)
+    reported = window.content.cards[0]
+    author = next(c for c in case.content if c.reported).author_display_name
+    assert reported.author.text() == "Author hidden (blind review)"
+    assert not reported.handle.isVisible()
+    assert "views" not in reported.meta.text()
+    ws.claim()
+    qtbot.waitUntil(lambda: ws.current_case.status == "in_review", timeout=TIMEOUT)
+    for checklist in ws.current_case.checklists:  # rule each policy out with its first element
+        ws.answer(checklist.elements[0].element_id, "not_met", "")
+        qtbot.waitUntil(lambda: not station.runner.busy, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: ws.current_case.suggested_outcome == "no_violation", timeout=TIMEOUT)
+    assert window.content.cards[0].author.text() == author

@@ -57,6 +57,7 @@ class ContentCard(QFrame):
         self.item = item
         self.setProperty("role", "reported" if item.reported else "card")
         self._pane = pane
+        self.blind = False
         self.author = SafeLabel(item.author_display_name, self)
         self.author.setProperty("role", "heading")
         self.handle = SafeLabel("@" + item.author_handle if item.author_handle else "", self, identifier=True)
@@ -104,7 +105,11 @@ class ContentCard(QFrame):
             formatting.language_name(item.language),
             formatting.relative(item.captured_at),
         ]
-        metrics = item.metrics
+        metrics = {} if self.blind else item.metrics  # popularity is hidden too in blind review
+        self.author.set_untrusted(
+            _("Author hidden (blind review)") if self.blind else item.author_display_name
+        )
+        self.handle.setVisible(not self.blind)
         if metrics.get("views"):
             parts.append(_("%(count)s views") % {"count": formatting.compact(metrics["views"])})
         if metrics.get("reposts"):
@@ -307,7 +312,14 @@ class ContentPane(QScrollArea):
             % {"state": formatting.sla_text(case.due_at), "when": formatting.when(case.due_at)}
         )
         self.sla.setToolTip(formatting.exact_utc(case.due_at))
-        self.author_box.setText(self._author_text(case))
+        blind = self._settings.blind_review and case.suggested_outcome is None
+        for card in self._cards:
+            card.blind = blind
+        self.author_box.setText(
+            _("Who wrote this, and how popular it is, stay hidden until the checklist is done.")
+            if blind
+            else self._author_text(case)
+        )
         for card in self._cards:
             card.retranslate_ui()
 
