@@ -7,21 +7,26 @@ languages. Installing a translator makes Qt send LanguageChange to every widget,
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
+from app.controllers.qt_strings import QT_STRINGS
 
 
 class CatalogTranslator(QTranslator):
     """Qt strings our catalog translates (msgctxt = Qt's context); the rest fall through to qtbase."""
 
-    def isEmpty(self) -> bool:
+    KNOWN = frozenset(QT_STRINGS)
+
+    def isEmpty(self) -> bool:  # an "empty" translator would make Qt post no LanguageChange
         return False
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str | None:
+        if (context, source) not in self.KNOWN:
+            return None  # not ours: Qt's own catalog (or the source text) answers
         translated = i18n.pgettext(context, source)
         return translated if translated != source else None
 
@@ -59,6 +64,8 @@ class LanguageService(QObject):
         self._app.setLayoutDirection(
             Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
         )
+        # Deliver the LanguageChange events now, so every widget speaks the new language when this returns.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
         self.language_changed.emit(code)
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from app.core.vocabulary import OUTCOME_SEVERITY
+from app.i18n import N_, _
 from app.services.dto import ElementAnswer, PolicyChecklist
 
 VIOLATED, NOT_VIOLATED, UNDETERMINED = "violated", "not_violated", "undetermined"
@@ -36,16 +37,30 @@ def suggested_outcome(checklists: Iterable[PolicyChecklist]) -> str | None:
     return None
 
 
+VERDICT_LABELS = {
+    VIOLATED: N_("violated"),
+    NOT_VIOLATED: N_("not violated"),
+    UNDETERMINED: N_("undetermined"),
+}
+
+
 def contradiction(outcome: str, policy_id: str | None, checklists: Sequence[PolicyChecklist]) -> str:
-    """Why a decision contradicts the checklist ("" when it does not)."""
+    """Why a decision contradicts the checklist, in the reader's language ("" when it does not)."""
     if outcome == "no_violation":
         violated = [c.code for c in checklists if c.verdict == VIOLATED]
-        return f"violated: {', '.join(violated)}" if violated else ""
+        return (
+            _("the checklist finds a violation of %(codes)s") % {"codes": ", ".join(violated)}
+            if violated
+            else ""
+        )
     cited = next((c for c in checklists if c.policy_id == policy_id), None)
     if cited is None:
-        return "cited policy has no checklist answers"
+        return _("the cited policy has no checklist answers")
     if cited.verdict != VIOLATED:
-        return f"{cited.code}: {cited.verdict.replace('_', ' ')}"
+        return _("the checklist says %(code)s is %(verdict)s") % {
+            "code": cited.code,
+            "verdict": _(VERDICT_LABELS[cited.verdict]),
+        }
     return ""
 
 

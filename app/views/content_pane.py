@@ -293,7 +293,7 @@ class ContentPane(QScrollArea):
             " · ".join(
                 (
                     isolate(case.external_ref),
-                    case.queue.name,
+                    isolate(case.queue.name),
                     _(CASE_STATUSES.get(case.status, case.status)),
                     _(PRIORITIES.get(case.priority, "")),
                     _("severity: %(level)s") % {"level": _(SEVERITIES.get(case.severity, ""))},

@@ -29,6 +29,7 @@ ANY = ""
 OPEN = "__open__"
 MINE = "__mine__"
 MY_LANGUAGES = "__my_languages__"
+FITTED_COLUMNS = (0, 1, 3, 4)
 
 
 class QueuePane(QWidget):
@@ -72,8 +73,6 @@ class QueuePane(QWidget):
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._sort_clicked)
-        for column in (0, 1, 3, 4):  # short values: as wide as their text in the current language
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self._table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._labels: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -147,10 +146,28 @@ class QueuePane(QWidget):
             self._current_id = str(case_id)
             self.case_selected.emit(self._current_id)
 
+    def _fit_columns(self) -> None:
+        """Short columns as wide as their header or their loaded text in the current language.
+
+        Only the rows already fetched are measured: Qt's ResizeToContents would ask for every row of the queue.
+        """
+        metrics = self._table.fontMetrics()
+        padding = 36  # cell margins and the sort indicator
+        sample = [self.model.index(row, 0) for row in range(min(self.model.rowCount(), 60))]
+        for column in FITTED_COLUMNS:
+            header_text = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            texts = [header_text] + [
+                str(self.model.data(self.model.index(i.row(), column)) or "")
+                for i in sample
+                if self.model.case_row(i.row()) is not None
+            ]
+            self._table.setColumnWidth(column, max(metrics.horizontalAdvance(t) for t in texts) + padding)
+
     def _loaded(self, rows: int) -> None:
         self._count.setText(
             ngettext("%(count)s case", "%(count)s cases", rows) % {"count": formatting.number(rows)}
         )
+        self._fit_columns()
         if not rows:
             return
         # A refresh keeps the reviewer on their case; only a first load picks the top of the queue.
