@@ -159,7 +159,7 @@ def parser() -> argparse.ArgumentParser:
     shot.add_argument("out", type=Path, help="PNG file to write")
     shot.add_argument("--view", choices=("main", "help"), default="main")
     shot.add_argument("--case", default=None, help="case id to open (default: the first in the queue)")
-    shot.add_argument("--lang", default=None, dest="lang", help="UI language code")
+    shot.add_argument("--lang", default=argparse.SUPPRESS, dest="lang", help="UI language code")
     shot.add_argument("--size", type=_size, default=(1600, 960), help="WIDTHxHEIGHT (default 1600x960)")
     shot.set_defaults(func=cmd_screenshot)
 

@@ -152,7 +152,8 @@ class QueuePane(QWidget):
         Only the rows already fetched are measured: Qt's ResizeToContents would ask for every row of the queue.
         """
         metrics = self._table.fontMetrics()
-        padding = 36  # cell margins and the sort indicator
+        header_metrics = self._table.horizontalHeader().fontMetrics()
+        padding = 40  # cell margins and the sort indicator
         sample = [self.model.index(row, 0) for row in range(min(self.model.rowCount(), 60))]
         for column in FITTED_COLUMNS:
             header_text = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
@@ -161,7 +162,10 @@ class QueuePane(QWidget):
                 for i in sample
                 if self.model.case_row(i.row()) is not None
             ]
-            self._table.setColumnWidth(column, max(metrics.horizontalAdvance(t) for t in texts) + padding)
+            widest = max(metrics.horizontalAdvance(t) for t in texts[1:]) if texts[1:] else 0
+            # headers are drawn in a bolder, larger face than cells: measure them with their own font
+            header_width = int(header_metrics.horizontalAdvance(header_text) * 1.15)
+            self._table.setColumnWidth(column, max(widest, header_width) + padding)
 
     def _loaded(self, rows: int) -> None:
         self._count.setText(
