@@ -27,6 +27,7 @@ def _seed_if_new_demo(profile: Profile) -> None:
 
     from app.models import Case
     from app.services.demo import seed_demo
+    from app.services.qa.demo import seed_qa_demo
 
     if profile.name != DEFAULT_PROFILE:
         return
@@ -34,6 +35,7 @@ def _seed_if_new_demo(profile: Profile) -> None:
         return
     print(f"Preparing the demo profile with {DEMO_CASES} cases…", file=sys.stderr)
     profile.store.write(lambda s: seed_demo(s, DEMO_CASES, seed=1))
+    profile.store.write(lambda s: seed_qa_demo(s, seed=1))
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

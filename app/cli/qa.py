@@ -233,14 +233,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _write_pdf(report: Any, path: Path, language: str | None) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     from app import i18n
     from app.controllers.qa_report import render_pdf
 
     if language:
         i18n.set_language(language)
-    _app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    # Rendering needs only QtGui, but a QApplication keeps the process fit for widgets later (tests, GUI).
+    _app = QApplication.instance() or QApplication(sys.argv[:1])
     render_pdf(report, path)
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.controllers.language import LanguageService
+from app.controllers.qa import QaController
 from app.controllers.wellness import WellnessMonitor
 from app.controllers.workspace import ReferenceData, Workspace
 from app.core import formatting
@@ -34,6 +35,7 @@ from app.views.dialogs import DialogService, open_link_safely
 from app.views.help_overlay import HelpOverlay
 from app.views.itemmodels.queue_model import CaseQueueModel
 from app.views.notes_tab import NotesTab
+from app.views.qa.workspace import QaWorkspace
 from app.views.queue_pane import QueuePane
 from app.views.remediation_tab import RemediationTab
 from app.views.settings_dialog import SettingsDialog
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
         self.dialogs = DialogService(self)
         self.help_overlay: HelpOverlay | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self.qa_window: QaWorkspace | None = None
         self.queue = QueuePane(queue_model, self)
         self.content = ContentPane(workspace.load_image, self)
         self.checklist = ChecklistPane(self)
@@ -203,6 +206,10 @@ class MainWindow(QMainWindow):
             self.language_group.addAction(action)
             self.language_menu.addAction(action)
         self.view_menu.addSeparator()
+        self.actions["qa"] = QAction(self)
+        self.actions["qa"].setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        self.actions["qa"].triggered.connect(self.show_qa)
+        self.view_menu.addAction(self.actions["qa"])
         self.actions["settings"] = QAction(self)
         self.actions["settings"].setShortcut(QKeySequence("Ctrl+,"))
         self.actions["settings"].triggered.connect(self.show_settings)
@@ -297,6 +304,20 @@ class MainWindow(QMainWindow):
         if self.help_overlay is None:
             self.help_overlay = HelpOverlay([(k, d) for k, d, _n in self.SHORTCUTS], self)
         self.help_overlay.open()
+
+    def show_qa(self) -> None:
+        """The QA audit workspace, in its own window beside this one."""
+        if self.qa_window is None:
+            controller = QaController(
+                self.workspace.store, self.workspace.runner, lambda: self.workspace.settings.reviewer_id
+            )
+            self.qa_window = QaWorkspace(controller, parent=self)
+            self.qa_window.setWindowFlag(Qt.WindowType.Window)
+            self.qa_window.resize(1400, 900)
+            self.workspace.settings_changed.connect(lambda _s: controller.load_all())
+            self.qa_window.load()
+        self.qa_window.show()
+        self.qa_window.raise_()
 
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.workspace.settings, self.workspace.reference.reviewers, self)
@@ -426,6 +447,7 @@ class MainWindow(QMainWindow):
             "theme_dark": _("Dark theme"),
             "help": _("Keyboard shortcuts (F1)"),
             "settings": _("Settings…"),
+            "qa": _("QA audit workspace…"),
         }
         for key, text in texts.items():
             self.actions[key].setText(text)

@@ -10,11 +10,12 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from babel import numbers
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.core import formatting
 from app.core.vocabulary import OUTCOMES
-from app.i18n import N_, _
+from app.i18n import N_, _, babel_locale
 from app.services.qa.dto import BatchInfo, BatchItemRow, FindingInfo
 from app.services.qa.vocabulary import FINDING_CATEGORIES, FINDING_STATUSES, METHODS
 from app.theme import sla_colour
@@ -164,7 +165,7 @@ class BatchItemModel(RowsModel[BatchItemRow]):
         if column == "language":
             return item.language
         if column == "score":
-            return "" if item.score is None else formatting.number(round(item.score * 100)) + " %"
+            return "" if item.score is None else numbers.format_percent(item.score, locale=babel_locale())
         return formatting.number(item.findings) if item.findings else ""
 
     def foreground(self, item: BatchItemRow, column: str) -> Any:
