@@ -58,6 +58,12 @@ class Case(Base):
         Index("ix_case_language", "language", "due_at", "id"),
         Index("ix_case_assignee", "assignee_id", "due_at", "id"),
         Index("ix_case_queue", "queue_id", "due_at", "id"),
+        # 0003_perf: each queue order with the status after the key, so the open filter never leaves the index
+        Index("ix_case_due_status", "due_at", "id", "status"),
+        Index("ix_case_created_status", "created_at", "id", "status"),
+        Index("ix_case_priority_status", "priority", "due_at", "id", "status"),
+        Index("ix_case_severity_status", "severity", "due_at", "id", "status"),
+        Index("ix_case_language_status", "language", "due_at", "id", "status"),
     )
 
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True, default=new_id)
@@ -80,7 +86,10 @@ class Case(Base):
 
 class ContentItem(Base):
     __tablename__ = "content_item"
-    __table_args__ = (Index("ix_content_item_case", "case_id", "position"),)
+    __table_args__ = (
+        Index("ix_content_item_case", "case_id", "position"),
+        Index("ix_content_item_author", "author_handle", "reported", "case_id"),  # 0003_perf: author history
+    )
 
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"))

@@ -7,9 +7,10 @@ first key by offset over the covering index, and every page from there on is key
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, cast
 
-from sqlalchemy import Select, column, func, literal_column, select, table, text, tuple_
+from sqlalchemy import Select, bindparam, column, func, literal_column, select, table, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Case, Queue, Reviewer
@@ -73,7 +74,9 @@ def sort_key(row: CaseRow, spec: QueueFilter) -> tuple[Any, ...]:
     return values.get(spec.sort, values["due"])
 
 
-def rows_query(spec: QueueFilter) -> Select[Any]:
+@cache
+def _rows_base() -> Select[Any]:
+    """The row columns and joins, built once (composing them anew cost several ms a page)."""
     assignee = aliased(Reviewer)
     query = (
         select(
@@ -93,11 +96,39 @@ def rows_query(spec: QueueFilter) -> Select[Any]:
         .join(Queue, Queue.id == Case.queue_id)
         .outerjoin(assignee, assignee.id == Case.assignee_id)
     )
-    return _filtered(query, spec)
+    return cast(Select[Any], query)
+
+
+def rows_query(spec: QueueFilter) -> Select[Any]:
+    return _filtered(_rows_base(), spec)
 
 
 def _to_rows(result: Sequence[Any]) -> list[CaseRow]:
     return [CaseRow(*r) for r in result]
+
+
+@lru_cache(maxsize=128)
+def _key_statement(spec: QueueFilter) -> Select[Any]:
+    """The sort key of the row at ``:offset``, read from the sort's covering index alone (no joins)."""
+    keys = _keys(spec)
+    order = [k.desc() if spec.descending else k.asc() for k in keys]
+    return _filtered(select(*keys), spec).order_by(*order).offset(bindparam("offset")).limit(1)
+
+
+@lru_cache(maxsize=128)
+def _page_statement(spec: QueueFilter, bound: str, limit: int) -> Select[Any]:
+    """A page's statement for one filter and kind of bound (first, after, before, from), with the key as bind
+    parameters: one statement object per shape, so SQLAlchemy's compiled and result caches always hit."""
+    keys = _keys(spec)
+    mark = tuple_(*[bindparam(f"key_{i}", type_=k.type) for i, k in enumerate(keys)])
+    row = tuple_(*keys)
+    query = rows_query(spec)
+    ahead = {"after": row > mark, "before": row < mark, "from": row >= mark}
+    behind = {"after": row < mark, "before": row > mark, "from": row <= mark}
+    if bound != "first":
+        query = query.where((behind if spec.descending else ahead)[bound])
+    reverse = spec.descending != (bound == "before")
+    return query.order_by(*[k.desc() if reverse else k.asc() for k in keys]).limit(limit)
 
 
 def fetch_page(
@@ -109,20 +140,19 @@ def fetch_page(
     before: tuple[Any, ...] | None = None,
     offset: int | None = None,
 ) -> list[CaseRow]:
-    """One page in display order: after a key, before a key (read backwards), or at an offset."""
-    keys = _keys(spec)
-    descending = spec.descending
-    query = rows_query(spec)
-    backwards = before is not None
-    if after is not None:
-        query = query.where(tuple_(*keys) < tuple_(*after) if descending else tuple_(*keys) > tuple_(*after))
-    elif before is not None:
-        query = query.where(
-            tuple_(*keys) > tuple_(*before) if descending else tuple_(*keys) < tuple_(*before)
-        )
-    reverse = descending != backwards
-    query = query.order_by(*[k.desc() if reverse else k.asc() for k in keys]).limit(limit)
-    if offset is not None and after is None and before is None:
-        query = query.offset(offset)
-    rows = _to_rows(session.execute(query).all())
-    return rows[::-1] if backwards else rows
+    """One page in display order: after a key, before a key (read backwards), or at an offset.
+
+    A page at an offset finds its first key over the index, then reads the page by keyset from there, so the
+    joins and row reads cost one page whatever the offset (the index walk to the offset remains).
+    """
+    connection = session.connection()  # Core execution: rows are plain tuples, no ORM loading per row
+    key: tuple[Any, ...] | None = after if after is not None else before
+    bound = "after" if after is not None else "before" if before is not None else "first"
+    if key is None and offset:
+        found = connection.execute(_key_statement(spec), {"offset": offset}).first()
+        if found is None:
+            return []
+        key, bound = tuple(found), "from"
+    params = {f"key_{i}": value for i, value in enumerate(key or ())}
+    rows = _to_rows(connection.execute(_page_statement(spec, bound, limit), params).all())
+    return rows[::-1] if bound == "before" else rows
