@@ -8,6 +8,7 @@ Strings defined at import time are marked with ``N_`` and translated when shown.
 from __future__ import annotations
 
 import gettext
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -84,7 +85,13 @@ def current_language() -> str:
 
 def babel_locale(code: str | None = None) -> Locale:
     code = code or current_language()
-    return Locale.parse(SOURCE_LANGUAGE if code == PSEUDO_LANGUAGE else code)
+    return _parsed(SOURCE_LANGUAGE if code == PSEUDO_LANGUAGE else code)
+
+
+@cache
+def _parsed(code: str) -> Locale:
+    """CLDR data for a locale, loaded once (parsing it costs milliseconds, and it is asked for per text)."""
+    return Locale.parse(code)
 
 
 def text_direction(code: str | None = None) -> str:
