@@ -201,7 +201,7 @@ def _extensions() -> list[Callable[[Any], None]]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "lang", None):
-        from app.i18n import set_language  # noqa: PLC0415
+        from app.i18n import set_language
 
         set_language(args.lang)  # command-line messages speak the chosen language too
     try:
