@@ -13,6 +13,8 @@ from pathlib import Path
 # (qt-material writes icons; platformdirs must not touch the real user's data).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.text.font.db.info=false")
+# Audit-signing keys must never land in a developer's real keyring during tests.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 _SANDBOX = Path(tempfile.mkdtemp(prefix="arbiter-tests-"))
 atexit.register(shutil.rmtree, _SANDBOX, ignore_errors=True)
 os.environ["XDG_RUNTIME_DIR"] = str(_SANDBOX / "runtime")

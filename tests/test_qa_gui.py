@@ -156,6 +156,7 @@ def test_a_whole_audit_through_the_workspace(seeded: Profile, station: Station, 
     assert not view._lead_box.isVisibleTo(ws)  # a specialist does not resolve disputes
     assert not view.dispute_button.isEnabled()  # a dispute needs a reason
     qtbot.keyClicks(view.reply, "The regional context supports my reading.")
+    qtbot.waitUntil(view.dispute_button.isEnabled, timeout=TIMEOUT)
     click(qtbot, view.dispute_button)
     qtbot.waitUntil(lambda: view.mine_model.row_at(0).status == "disputed", timeout=TIMEOUT)
     # 7. a lead resolves it
@@ -166,6 +167,8 @@ def test_a_whole_audit_through_the_workspace(seeded: Profile, station: Station, 
     )
     pick(view.resolution, "withdrawn")
     qtbot.keyClicks(view.resolution_note, "Context confirmed by the regional team.")
+    # the lead's lists load in the background: wait until the dispute is selected and the button allows it
+    qtbot.waitUntil(view.resolve_button.isEnabled, timeout=TIMEOUT)
     click(qtbot, view.resolve_button)
     qtbot.waitUntil(lambda: view.disputes_model.rowCount() == 0, timeout=TIMEOUT)
     resolved = seeded.store.read(lambda s: findings(s))[0]

@@ -13,6 +13,7 @@ from app.i18n import N_
 from app.models import Reviewer
 from app.services.dto import Changes
 from app.services.errors import NotFound
+from app.services.storage_errors import storage_errors
 
 T = TypeVar("T")
 
@@ -41,12 +42,13 @@ class Store:
 
     def execute(self, command: Command, actor_id: str) -> Changes:
         """Run ``command`` as ``actor_id`` in one transaction; nothing of it persists if it raises."""
-        with self._sessions.begin() as session:
+        # A full or failing disk often shows only at commit: translate it outside the transaction block.
+        with storage_errors(), self._sessions.begin() as session:
             actor = session.get(Reviewer, actor_id)
             if actor is None:
                 raise NotFound(N_("No reviewer with id %(id)s in this profile."), id=actor_id)
             return command.run(session, actor)
 
     def write(self, work: Callable[[Session], T]) -> T:
-        with self._sessions.begin() as session:
+        with storage_errors(), self._sessions.begin() as session:
             return work(session)
