@@ -18,6 +18,19 @@ from app.models.entities import (
     Reviewer,
     Setting,
 )
+from app.models.qa import (
+    QaAnswer,
+    QaBatch,
+    QaBatchItem,
+    QaCalibration,
+    QaCalibrationAnswer,
+    QaCalibrationCase,
+    QaFinding,
+    QaFrame,
+    QaReview,
+    QaRubric,
+    QaScore,
+)
 
 __all__ = [
     "AuditEvent",
@@ -32,6 +45,17 @@ __all__ = [
     "OutboxEntry",
     "Policy",
     "PolicyElement",
+    "QaAnswer",
+    "QaBatch",
+    "QaBatchItem",
+    "QaCalibration",
+    "QaCalibrationAnswer",
+    "QaCalibrationCase",
+    "QaFinding",
+    "QaFrame",
+    "QaReview",
+    "QaRubric",
+    "QaScore",
     "Queue",
     "RemediationAction",
     "Reviewer",
@@ -40,3 +64,13 @@ __all__ = [
     "new_id",
     "utcnow",
 ]
+
+# Sync bookkeeping (local and hub); imported so its tables join Base.metadata.
+from app.models.sync import HubAuditEvent, SyncConflict, SyncIdMap, SyncRejection, SyncState
+
+__all__ += ["HubAuditEvent", "SyncConflict", "SyncIdMap", "SyncRejection", "SyncState"]
+
+# Audit checkpoints (issue 5); imported so the table joins Base.metadata.
+from app.models.audit_checkpoint import AuditCheckpoint  # noqa: E402
+
+__all__ += ["AuditCheckpoint"]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import hashlib
 import json
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +31,8 @@ MAX_SHORT = 200
 MAX_ITEMS = 200
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
 MAX_ERRORS = 20
+MAX_META = 10_000  # characters of author_meta or metrics as JSON
+YEARS = (1900, 2200)  # dates outside are typing errors, and near the ends of datetime they overflow
 
 CASE_FIELDS = {
     "external_ref": str,
@@ -128,13 +132,13 @@ class _Checker:
     def fail(self, where: str, message: str) -> None:
         self.problems.append(Problem(self.line, where, message))
 
-    def fields(self, obj: Any, schema: dict[str, type], required: Iterable[str], where: str) -> bool:
+    def fields(self, obj: Any, schema: Mapping[str, type], required: Iterable[str], where: str) -> bool:
         if not isinstance(obj, dict):
             self.fail(where or "(line)", "expected a JSON object")
             return False
         for key in obj:
             if key not in schema:
-                self.fail(f"{where}{key}", "unknown field")
+                self.fail(f"{where}{shown(key)}", "unknown field")
         for key in required:
             if key not in obj:
                 self.fail(f"{where}{key}", "required field is missing")
@@ -163,7 +167,30 @@ class _Checker:
         if parsed.tzinfo is None:
             self.fail(where, "needs a time zone offset, e.g. 2026-11-28T09:00:00+00:00")
             return None
+        try:
+            year = parsed.astimezone(UTC).year
+        except OverflowError:
+            year = 0
+        if not YEARS[0] <= year <= YEARS[1]:
+            self.fail(where, f"must be a date between the years {YEARS[0]} and {YEARS[1]}")
+            return None
         return parsed
+
+    def meta(self, value: Any, where: str) -> None:
+        try:
+            size = len(json.dumps(value))
+        except (RecursionError, ValueError):
+            size = MAX_META + 1
+        if size > MAX_META:
+            self.fail(where, f"larger than {MAX_META} characters as JSON")
+
+
+def shown(name: str, limit: int = 60) -> str:
+    """A name taken from the file, printable as it is: invisible and control characters escaped, cut short."""
+    if not name:
+        return '""'  # an empty name, shown so that the message still names something
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name[:limit])
+    return text + ("…" if len(name) > limit else "")
 
 
 def _is(value: Any, kind: type) -> bool:
@@ -204,7 +231,11 @@ def _item(check: _Checker, raw: Any, index: int, count: int) -> ItemSpec | None:
     metrics = raw.get("metrics", {})
     if isinstance(metrics, dict) and not all(_is(v, int) and v >= 0 for v in metrics.values()):
         check.fail(f"{where}metrics", "values must be whole numbers of zero or more")
-    media = [_media(check, m, f"{where}media[{i}].") for i, m in enumerate(raw.get("media", []) or [])]
+    for name in ("metrics", "author_meta"):
+        if isinstance(raw.get(name), dict):
+            check.meta(raw[name], f"{where}{name}")
+    media_raw = raw.get("media") if isinstance(raw.get("media"), list) else []
+    media = [_media(check, m, f"{where}media[{i}].") for i, m in enumerate(media_raw)]
     return ItemSpec(
         kind=str(kind),
         text=check.text(raw.get("text", ""), f"{where}text", MAX_TEXT),
@@ -244,7 +275,7 @@ def parse_case(check: _Checker, raw: Any) -> CaseSpec | None:
         check.fail("external_ref", "cannot be empty")
     return CaseSpec(
         external_ref=ref,
-        queue_slug=str(raw.get("queue", "")),
+        queue_slug=check.text(raw.get("queue", ""), "queue", 80),
         title=check.text(raw.get("title", ""), "title", 500),
         items=tuple(i for i in items if i is not None),
         priority=raw.get("priority", 3) if _is(raw.get("priority"), int) else 3,
@@ -258,13 +289,80 @@ def parse_case(check: _Checker, raw: Any) -> CaseSpec | None:
     )
 
 
-def parse_jsonl(data: bytes) -> tuple[list[CaseSpec], list[Problem]]:
-    """Every case of a JSON Lines file, and every problem found (blank lines are skipped)."""
-    specs: list[CaseSpec] = []
+class _Refused(ValueError):
+    """JSON that Python reads but a strict reader (and the hub) would not: a repeated field, NaN."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:  # json keeps the last silently; two readers could disagree on which one counts
+            raise _Refused(shown(key), "given more than once in one object")
+        obj[key] = value
+    return obj
+
+
+def _constant(name: str) -> Any:
+    raise _Refused("(line)", f"{name} is not a JSON number")
+
+
+def _load(check: _Checker, line: str) -> Any:
+    try:
+        return json.loads(line, object_pairs_hook=_object, parse_constant=_constant)
+    except json.JSONDecodeError as error:
+        check.fail("(line)", f"malformed JSON: {error.msg} at column {error.colno}")
+    except _Refused as error:
+        check.fail(error.where, str(error))
+    except RecursionError:
+        check.fail("(line)", "nested too deeply")
+    except ValueError:  # the only other one: an integer longer than Python reads (4300 digits)
+        check.fail("(line)", "a number with too many digits")
+    return None
+
+
+_Where = tuple[Any, str] | None  # (parent, name): a path built only when it is reported
+
+
+def _path(where: _Where) -> str:
+    parts: list[str] = []
+    while where is not None:
+        where, part = where
+        parts.append(part)
+    return "".join(reversed(parts)).removeprefix(".") or "(line)"
+
+
+def _unstorable(obj: Any) -> Iterator[tuple[str, str]]:
+    """Values no database stores as given: unpaired surrogates (from \\ud800 escapes), infinite numbers."""
+    stack: list[tuple[_Where, Any]] = [(None, obj)]  # a loop, not recursion: JSON may nest a thousand deep
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                yield _path(where), "contains an unpaired UTF-16 surrogate"
+        elif isinstance(value, float) and not math.isfinite(value):
+            yield _path(where), "is not a finite number"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append(((where, f".{key}"), key))  # the field's name goes into the database too
+                stack.append(((where, f".{key}"), item))
+        elif isinstance(value, list):
+            stack.extend(((where, f"[{i}]"), item) for i, item in enumerate(value))
+
+
+def _parse(data: bytes) -> tuple[list[tuple[int, CaseSpec]], list[Problem]]:
+    specs: list[tuple[int, CaseSpec]] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for number, raw_line in enumerate(data.split(b"\n"), start=1):
         check = _Checker(number)
+        if number == 1:
+            raw_line = raw_line.removeprefix(codecs.BOM_UTF8)  # editors on Windows start files with one
         if len(raw_line) > MAX_LINE_BYTES:
             check.fail("(line)", f"longer than {MAX_LINE_BYTES} bytes")
         elif raw_line.strip():
@@ -273,20 +371,33 @@ def parse_jsonl(data: bytes) -> tuple[list[CaseSpec], list[Problem]]:
             except UnicodeDecodeError as error:
                 check.fail("(line)", f"not valid UTF-8 at byte {error.start}")
             else:
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as error:
-                    check.fail("(line)", f"malformed JSON: {error.msg} at column {error.colno}")
-                else:
-                    spec = parse_case(check, obj)
-                    if spec is not None and spec.external_ref:
-                        if spec.external_ref in seen:
-                            check.fail("external_ref", f"duplicate of line {seen[spec.external_ref]}")
-                        seen.setdefault(spec.external_ref, number)
-                    if spec is not None and not check.problems:
-                        specs.append(spec)
+                spec = _case(check, _load(check, line))
+                if spec is not None and spec.external_ref:
+                    if spec.external_ref in seen:
+                        check.fail("external_ref", f"duplicate of line {seen[spec.external_ref]}")
+                    seen.setdefault(spec.external_ref, number)
+                if spec is not None and not check.problems:
+                    specs.append((number, spec))
         problems.extend(check.problems)
     return specs, problems
+
+
+def _case(check: _Checker, obj: Any) -> CaseSpec | None:
+    if check.problems:
+        return None
+    bad = list(_unstorable(obj))
+    for path, message in bad[:3]:
+        check.fail(shown(path), message)
+    return None if bad else parse_case(check, obj)
+
+
+def parse_jsonl(data: bytes) -> tuple[list[CaseSpec], list[Problem]]:
+    """Every case of a JSON Lines file, and every problem found (blank lines are skipped).
+
+    Never raises on any input: whatever is wrong with the file becomes a problem naming its line and field.
+    """
+    specs, problems = _parse(data)
+    return [spec for _, spec in specs], problems
 
 
 def check_against_store(session: Session, specs: list[CaseSpec], lines: dict[str, int]) -> list[Problem]:
@@ -378,13 +489,10 @@ def create_case(session: Session, actor: Reviewer, spec: CaseSpec) -> Case:
 
 def import_jsonl(session: Session, actor: Reviewer, data: bytes) -> int:
     """Import every case of ``data`` or none; raises ImportRejected naming line and field of each problem."""
-    specs, problems = parse_jsonl(data)
+    numbered, problems = _parse(data)
+    specs = [spec for _, spec in numbered]
     if not problems:
-        lines = {}
-        for number, raw_line in enumerate(data.split(b"\n"), start=1):
-            if raw_line.strip():
-                lines[json.loads(raw_line)["external_ref"]] = number
-        problems = check_against_store(session, specs, lines)
+        problems = check_against_store(session, specs, {spec.external_ref: line for line, spec in numbered})
     if problems:
         raise ImportRejected(problems[:MAX_ERRORS])
     for spec in specs:
