@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from app import theme
 from app.controllers.language import LanguageService
 from app.controllers.queue import QueueSource
+from app.controllers.sync import SyncController
 from app.controllers.tasks import TaskRunner
 from app.controllers.workspace import Workspace
 from app.services.profile import Profile, ensure_reviewer, read_settings
@@ -71,9 +72,12 @@ def build(profile: Profile, language: str | None = None) -> Workstation:
         lambda name: theme.apply_theme(app, name, languages.language),
     )
     model.setParent(window)
+    sync = SyncController(profile.store, settings.hub_url, settings.reviewer_id, interval_ms=10_000, parent=window)
+    window.attach_sync(sync)
     refresh_clock(window)
     workspace.load_reference()
     model.refresh()
+    sync.start()
     window.content.set_settings(settings)
     return Workstation(app, window, workspace, languages, runner)
 

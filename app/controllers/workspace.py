@@ -29,6 +29,7 @@ from app.services.review_commands import (
     RecordDecision,
     RecordMediaReveal,
 )
+from app.services.sync.conflicts import SettleConflict, list_conflicts, list_rejections
 from app.settings import Settings
 
 
@@ -242,3 +243,20 @@ class Workspace(QObject):
     def record_reveal(self, media_id: str) -> None:
         if self._case is not None:
             self.execute(RecordMediaReveal(self._case.id, media_id))
+
+    # --- sync: what needs a person --------------------------------------------------------------------------
+    def load_sync_details(self, done: Callable[[tuple[Any, ...], tuple[Any, ...]], None]) -> None:
+        """Conflicts of the open case and every change the hub refused, for the sync dialog."""
+        case_id = self._case_id
+
+        def work() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+            def query(session: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+                conflicts = list_conflicts(session, case_id) if case_id else ()
+                return tuple(conflicts), tuple(list_rejections(session))
+
+            return self.store.read(query)
+
+        self.runner.run(work, lambda result: done(*result), self._failed)
+
+    def settle_conflict(self, conflict_id: str, keep: str) -> None:
+        self.execute(SettleConflict(conflict_id, keep))

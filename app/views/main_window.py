@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.controllers.language import LanguageService
 from app.controllers.qa import QaController
+from app.controllers.sync import SyncController, SyncState
 from app.controllers.wellness import WellnessMonitor
 from app.controllers.workspace import ReferenceData, Workspace
 from app.core import formatting
@@ -40,9 +41,11 @@ from app.views.queue_pane import QueuePane
 from app.views.remediation_tab import RemediationTab
 from app.views.settings_dialog import SettingsDialog
 from app.views.stakeholders_tab import StakeholdersTab
+from app.views.sync_panel import SyncDetailsDialog, describe
 from app.views.timeline_tab import TimelineTab
 from app.widgets.info_bar import InfoBar
 from app.widgets.safe_text import plain_label
+from app.widgets.sync_badge import SyncBadge
 
 TABS = ("notes", "remediation", "decision", "stakeholders", "timeline")
 TAB_TITLES = {
@@ -120,7 +123,11 @@ class MainWindow(QMainWindow):
         self.wellness.exposure_changed.connect(lambda _e: self.retranslate_status())
         self.wellness.break_suggested.connect(self._suggest_break)
         self.status_actor = plain_label(self)
-        self.status_sync = plain_label(self)
+        self.status_sync = SyncBadge(self)
+        self.status_sync.action_requested.connect(self.sync_now)
+        self.status_sync.details_requested.connect(self.show_sync_details)
+        self.sync: SyncController | None = None
+        self.sync_dialog: SyncDetailsDialog | None = None
         self.status_sla = plain_label(self)
         self.status_exposure = plain_label(self)
         self.status_language = plain_label(self)
@@ -305,6 +312,57 @@ class MainWindow(QMainWindow):
             self.help_overlay = HelpOverlay([(k, d) for k, d, _n in self.SHORTCUTS], self)
         self.help_overlay.open()
 
+    # --- sync --------------------------------------------------------------------------------------------
+    def attach_sync(self, sync: SyncController) -> None:
+        """Show the background sync's state and let it know about every change made here."""
+        self.sync = sync
+        sync.state_changed.connect(self._sync_state)
+        sync.data_pulled.connect(self._pulled)
+        self.workspace.changes_applied.connect(sync.notify_local_change)
+        self.workspace.settings_changed.connect(
+            lambda s: (sync.set_reviewer(s.reviewer_id), sync.set_hub(s.hub_url))
+        )
+        self._sync_state(sync.state)
+
+    def sync_now(self) -> None:
+        if self.sync is None:
+            return
+        if not self.workspace.settings.hub_url:
+            url = self.dialogs.ask_text(
+                _("Connect to a team hub"), _("Hub address, e.g. postgresql://you@hub.example/arbiter")
+            )
+            if not url:
+                return
+            self.workspace.save_setting("hub_url", url.strip())
+        self.sync.sync_now()
+
+    def show_sync_details(self) -> None:
+        if self.sync_dialog is None:
+            self.sync_dialog = SyncDetailsDialog(self)
+            self.sync_dialog.settle_requested.connect(self._settle)
+        self.workspace.load_sync_details(self.sync_dialog.show_items)
+        self.sync_dialog.open()
+
+    def _settle(self, conflict_id: str, keep: str) -> None:
+        self.workspace.settle_conflict(conflict_id, keep)
+        if self.sync_dialog is not None:
+            self.workspace.load_sync_details(self.sync_dialog.show_items)
+
+    def _sync_state(self, state: SyncState) -> None:
+        text, tooltip, level = describe(state)
+        self.status_sync.set_status(text, tooltip, level)
+        self.status_sync.set_action(
+            _("Sync now") if state.configured else _("Connect to hub…"), enabled=not state.syncing
+        )
+        self.status_sync.set_progress(state.progress_done, state.progress_total)
+
+    def _pulled(self) -> None:
+        """Rows arrived from the hub: the queue and the open case may have changed."""
+        self.queue.model.refresh()
+        case = self.workspace.current_case
+        if case is not None:
+            self.workspace.open_case(case.id)
+
     def show_qa(self) -> None:
         """The QA audit workspace, in its own window beside this one."""
         if self.qa_window is None:
@@ -487,11 +545,9 @@ class MainWindow(QMainWindow):
             if actor
             else _("No reviewer selected")
         )
-        self.status_sync.setText(
-            _("Sync: %(state)s") % {"state": _("local profile, no team hub")}
-            if not self.workspace.settings.hub_url
-            else _("Sync: %(state)s") % {"state": isolate(self.workspace.settings.hub_url)}
-        )
+        if self.sync is not None:
+            self._sync_state(self.sync.state)
+
         if case is not None and case.status != "resolved":
             self.status_sla.setText(_("SLA %(text)s") % {"text": formatting.sla_text(case.due_at)})
         else:
@@ -509,6 +565,8 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.sync is not None:
+            self.sync.stop()
         self.workspace.runner.wait()
         super().closeEvent(event)
 
