@@ -17,18 +17,21 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core import formatting
-from app.core.untrusted import isolate
+from app.core.untrusted import isolate, safe_filename
 from app.core.vocabulary import CASE_STATUSES, CONTENT_KINDS, PRIORITIES, SEVERITIES, SOURCE_TYPES
 from app.i18n import _, ngettext, text_direction
 from app.services.dto import CaseDetail, ContentInfo
 from app.settings import Settings
 from app.widgets.blurred_media import BlurredMedia
 from app.widgets.safe_text import SafeLabel, SafeTextView, plain_label
+
+MEDIA_COLUMNS = 2
 
 
 def clear_layout(layout: QVBoxLayout | QHBoxLayout | QGridLayout) -> None:
@@ -67,16 +70,20 @@ class ContentCard(QFrame):
         self.body = SafeTextView(self)
         self.body.set_untrusted(item.text, content_direction(item.language))
         self.link = SafeLabel(item.link_url, self, identifier=True) if item.link_url else None
-        if self.link is not None:
-            self.link.setWordWrap(True)
+        # Names, handles and links can be one endless word: let the layout clip them (the tooltip has it all)
+        # rather than let them widen the pane past the window.
+        for label in (self.author, self.handle, self.link):
+            if label is not None:
+                label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+                label.setToolTip(label.text()[:2000])
         self.open_link = QPushButton(self) if item.link_url else None
         if self.open_link is not None:
             self.open_link.clicked.connect(lambda: pane.link_requested.emit(item.link_url))
         self.media: list[tuple[str, BlurredMedia]] = []
         top = QHBoxLayout()
-        top.addWidget(self.author)
-        top.addWidget(self.handle)
-        top.addWidget(self.meta, 1)
+        top.addWidget(self.author, 2)
+        top.addWidget(self.handle, 2)
+        top.addWidget(self.meta, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(top)
@@ -87,14 +94,14 @@ class ContentCard(QFrame):
             row.addWidget(self.open_link)
             layout.addLayout(row)
         if item.media:
-            strip = QHBoxLayout()
-            for media in item.media:
+            strip = QGridLayout()  # two thumbnails a row: a narrow pane never scrolls sideways
+            for index, media in enumerate(item.media):
                 viewer = BlurredMedia(self)
-                viewer.setToolTip(media.file_name)
+                viewer.setToolTip(safe_filename(media.file_name))
                 viewer.reveal_requested.connect(lambda m=media.id, v=viewer: pane.reveal(m, v))
                 self.media.append((media.id, viewer))
-                strip.addWidget(viewer)
-            strip.addStretch(1)
+                strip.addWidget(viewer, index // MEDIA_COLUMNS, index % MEDIA_COLUMNS)
+            strip.setColumnStretch(MEDIA_COLUMNS, 1)
             layout.addLayout(strip)
         self.retranslate_ui()
 

@@ -44,6 +44,7 @@ class BlurredMedia(QWidget):
         self._picture.setFixedSize(self._thumb)
         self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._picture.setTextFormat(Qt.TextFormat.PlainText)
+        self._picture.setWordWrap(True)  # a refusal reason must fit the thumbnail's box
         self._button = QPushButton(self)
         self._button.clicked.connect(self.reveal_requested)
         layout = QVBoxLayout(self)
