@@ -167,4 +167,8 @@ AUDIT_ACTIONS: Final[dict[str, str]] = {
     "qa.rubric_configured": N_("Rubric configured"),
     "qa.calibration_created": N_("Calibration session created"),
     "qa.calibration_answered": N_("Calibration answered"),
+    "sync.conflict": N_("Sync conflict recorded"),
+    "sync.conflict_settled": N_("Sync conflict settled"),
+    "case.conflict_settled": N_("Case value settled after a conflict"),
+    "remediation.conflict_settled": N_("Remediation value settled after a conflict"),
 }

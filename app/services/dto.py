@@ -214,6 +214,7 @@ class CaseDetail:
     timeline: tuple[TimelineEntry, ...]
     author_history: AuthorHistory | None
     allowed_transitions: tuple[str, ...] = ()
+    open_conflicts: int = 0  # sync conflicts on this case that a person has not settled yet
 
     @property
     def current_decision(self) -> DecisionInfo | None:

@@ -41,6 +41,7 @@ from app.services.dto import (
 )
 from app.services.errors import NotFound
 from app.services.queue_query import rows_query
+from app.services.sync.conflicts import open_conflicts
 
 AUTHOR_HISTORY_LIMIT = 20
 
@@ -281,6 +282,7 @@ def case_detail(session: Session, case_id: str, extra_policy_ids: Sequence[str] 
         ),
         author_history=author_history(session, reported.author_handle, case.id) if reported else None,
         allowed_transitions=tuple(sorted(CASE_TRANSITIONS.get(case.status, frozenset()))),
+        open_conflicts=open_conflicts(session, [case.id]).get(case.id, 0),
     )
 
 

@@ -138,6 +138,7 @@ class ContentPane(QScrollArea):
     """
 
     link_requested = Signal(str)
+    conflicts_requested = Signal()
     media_reveal_requested = Signal(str)
 
     def __init__(self, load_image: object, parent: QWidget | None = None) -> None:
@@ -164,6 +165,10 @@ class ContentPane(QScrollArea):
         self.reason_label = plain_label(self._inner, role="muted")
         self.reason = SafeLabel("", self._inner)
         self.reason.setWordWrap(True)
+        self.conflict_marker = QPushButton(self._inner)
+        self.conflict_marker.setObjectName("conflictMarker")
+        self.conflict_marker.clicked.connect(self.conflicts_requested)
+        self.conflict_marker.hide()
         self.reveal_hidden = QCheckBox(self._inner)
         self.reveal_hidden.toggled.connect(self._reveal_hidden)
         self.thread_label = plain_label(self._inner, role="heading")
@@ -181,6 +186,7 @@ class ContentPane(QScrollArea):
         layout.addWidget(self.sla)
         layout.addWidget(self.reason_label)
         layout.addWidget(self.reason)
+        layout.addWidget(self.conflict_marker, 0, Qt.AlignmentFlag.AlignLeading)
         layout.addWidget(self.reveal_hidden)
         layout.addLayout(self._cards_layout)
         layout.addWidget(self.thread_label)
@@ -216,6 +222,8 @@ class ContentPane(QScrollArea):
             self.author_box,
         ):
             widget.setVisible(has)
+        if not has:
+            self.conflict_marker.hide()
         self.empty.setVisible(not has)
         if case is None:
             clear_layout(self._cards_layout)
@@ -322,6 +330,15 @@ class ContentPane(QScrollArea):
         blind = self._settings.blind_review and case.suggested_outcome is None
         for card in self._cards:
             card.blind = blind
+        self.conflict_marker.setVisible(case.open_conflicts > 0)
+        self.conflict_marker.setText(
+            ngettext(
+                "%(count)s sync conflict on this case: open it to settle",
+                "%(count)s sync conflicts on this case: open them to settle",
+                case.open_conflicts,
+            )
+            % {"count": case.open_conflicts}
+        )
         self.author_box.setText(
             _("Who wrote this, and how popular it is, stay hidden until the checklist is done.")
             if blind

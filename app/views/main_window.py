@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         )
         self.content.link_requested.connect(lambda url: open_link_safely(self.dialogs, url))
         self.content.media_reveal_requested.connect(ws.record_reveal)
+        self.content.conflicts_requested.connect(self.show_sync_details)
         self.content.media_reveal_requested.connect(lambda _m: self.wellness.record_reveal())
         self.language.language_changed.connect(self._language_changed)
 
