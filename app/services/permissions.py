@@ -27,7 +27,7 @@ MATRIX: Final[dict[str, frozenset[str]]] = {
     "import_cases": frozenset({SPECIALIST, LEAD, ADMIN}),
     "manage_reviewers": frozenset({ADMIN, LEAD}),
     "qa_review": frozenset({QA, LEAD}),
-    # QA audit (issue 6). Responding to a finding also requires being the audited decision's author.
+    # QA audit. Responding to a finding also requires being the audited decision's author.
     "qa_sample": frozenset({QA, LEAD}),
     "configure_rubric": frozenset({QA, LEAD}),
     "respond_finding": frozenset({SPECIALIST, LEAD}),
