@@ -66,17 +66,3 @@ DIFFERENCE_FIELDS: Final[dict[str, str]] = {
     "policy": N_("Cited policy"),
     "element": N_("Checklist element"),
 }
-
-AUDIT_ACTIONS: Final[dict[str, str]] = {
-    "qa.batch_created": N_("Audit batch created"),
-    "qa.answered": N_("Blind checklist answered"),
-    "qa.reviewed": N_("Blind re-review recorded"),
-    "qa.scored": N_("Audit scored"),
-    "qa.finding_raised": N_("Finding raised"),
-    "qa.finding_acknowledged": N_("Finding acknowledged"),
-    "qa.finding_disputed": N_("Finding disputed"),
-    "qa.finding_resolved": N_("Finding resolved"),
-    "qa.rubric_configured": N_("Rubric configured"),
-    "qa.calibration_created": N_("Calibration session created"),
-    "qa.calibration_answered": N_("Calibration answered"),
-}
