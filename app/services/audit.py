@@ -592,3 +592,36 @@ def _key_promise(stored: list[Checkpoint], chain: ChainReport, key: SigningKey) 
                 {"seq": seq, "every": key.every, "since": key.since},
             )
     return None
+
+
+def record_change(
+    session: Session,
+    row: Any,
+    fields: tuple[str, ...],
+    *,
+    actor_id: str,
+    action: str,
+    entity: str,
+    case_id: str,
+    values: dict[str, object],
+) -> None:
+    """Change a versioned row: apply ``values``, bump its version, and write the audit event (before and after
+    ``fields``) and the outbox row (only what changed, with the base version the hub checks) together."""
+    before = {name: getattr(row, name) for name in fields}
+    base_version = row.version
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.version = base_version + 1
+    after = {name: getattr(row, name) for name in fields}
+    record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        entity=entity,
+        entity_id=row.id,
+        case_id=case_id,
+        before=before,
+        after=after,
+    )
+    changed = {k: v for k, v in after.items() if before.get(k) != v and k != "version"}
+    enqueue(session, entity, row.id, "update", json_safe(changed), base_version=base_version)

@@ -24,10 +24,6 @@ def load_case(session: Session, case_id: str) -> Case:
     return case
 
 
-def snapshot(case: Case) -> dict[str, object]:
-    return {name: getattr(case, name) for name in MUTABLE_CASE_FIELDS}
-
-
 def require_worker(case: Case, actor: Reviewer) -> None:
     """Only the assignee works a case; a lead may step in on any case."""
     if case.assignee_id == actor.id or permissions.allowed(actor.role, "work_any_case"):
@@ -39,25 +35,17 @@ def require_worker(case: Case, actor: Reviewer) -> None:
 
 def change_case(session: Session, case: Case, actor: Reviewer, action: str, **values: object) -> None:
     """Apply mutable field changes with a version bump, an audit event and an outbox row."""
-    before = snapshot(case)
-    base_version = case.version
-    for name, value in values.items():
-        setattr(case, name, value)
-    case.version = base_version + 1
-    case.updated_at = utcnow()
-    after = snapshot(case)
-    audit.record(
+    values = {**values, "updated_at": utcnow()}
+    audit.record_change(
         session,
+        case,
+        MUTABLE_CASE_FIELDS,
         actor_id=actor.id,
         action=action,
         entity="case",
-        entity_id=case.id,
         case_id=case.id,
-        before=before,
-        after=after,
+        values=values,
     )
-    changed = {k: v for k, v in after.items() if before.get(k) != v and k != "version"}
-    audit.enqueue(session, "case", case.id, "update", audit.json_safe(changed), base_version=base_version)
 
 
 def transition(session: Session, case: Case, actor: Reviewer, to: str, action: str, **values: object) -> None:

@@ -24,37 +24,18 @@ from app.services.errors import IllegalTransition, InvalidInput, NotFound, Permi
 REMEDIATION_FIELDS = ("status", "approved_by_id", "owner_id", "due_at", "version")
 
 
-def _snapshot(action: RemediationAction) -> dict[str, object]:
-    return {name: getattr(action, name) for name in REMEDIATION_FIELDS}
-
-
 def _change(
     session: Session, action: RemediationAction, actor: Reviewer, verb: str, **values: object
 ) -> None:
-    before = _snapshot(action)
-    base_version = action.version
-    for name, value in values.items():
-        setattr(action, name, value)
-    action.version = base_version + 1
-    after = _snapshot(action)
-    audit.record(
+    audit.record_change(
         session,
+        action,
+        REMEDIATION_FIELDS,
         actor_id=actor.id,
         action=verb,
         entity="remediation_action",
-        entity_id=action.id,
         case_id=action.case_id,
-        before=before,
-        after=after,
-    )
-    changed = {k: v for k, v in after.items() if before.get(k) != v and k != "version"}
-    audit.enqueue(
-        session,
-        "remediation_action",
-        action.id,
-        "update",
-        audit.json_safe(changed),
-        base_version=base_version,
+        values=values,
     )
 
 
