@@ -1,4 +1,4 @@
-"""The benchmark suite: every scenario of issue 7 beside its floor, interleaved, at up to a million cases.
+"""The benchmark suite: every scenario beside its floor, interleaved, at up to a million cases.
 
 Run: .venv/bin/python -m benchmarks.suite [--cases 1000000] [--runs 7] [--out FILE]   (or ./scripts/bench)
 

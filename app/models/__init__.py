@@ -70,7 +70,7 @@ from app.models.sync import HubAuditEvent, SyncConflict, SyncIdMap, SyncRejectio
 
 __all__ += ["HubAuditEvent", "SyncConflict", "SyncIdMap", "SyncRejection", "SyncState"]
 
-# Audit checkpoints (issue 5); imported so the table joins Base.metadata.
+# Audit checkpoints; imported so the table joins Base.metadata.
 from app.models.audit_checkpoint import AuditCheckpoint  # noqa: E402
 
 __all__ += ["AuditCheckpoint"]
