@@ -115,6 +115,7 @@ class FindingsView(QWidget):
     def set_can_resolve(self, allowed: bool) -> None:
         self._can_resolve = allowed
         self._lead_box.setVisible(allowed)
+        self._update_buttons()
 
     def set_can_respond(self, allowed: bool) -> None:
         """Reviewers answer findings about their decisions; an auditor's list shows every finding instead."""
@@ -126,15 +127,22 @@ class FindingsView(QWidget):
     def show_findings(
         self, mine: list[FindingInfo], disputes: list[FindingInfo], ambiguities: list[AmbiguityItem]
     ) -> None:
-        self.mine_model.set_rows(mine)
-        self.disputes_model.set_rows(disputes)
+        """Show fresh lists. A reload keeps the finding each table had selected, so an answer or a resolution
+        given after it still goes to the finding the person picked (the first row when it has left the list)."""
+        self._reload(self.mine_table, self.mine_model, mine)
+        self._reload(self.disputes_table, self.disputes_model, disputes)
         self._ambiguities = ambiguities
-        if mine:
-            select_row(self.mine_table, 0)
-        if disputes:
-            select_row(self.disputes_table, 0)
         self._fill_ambiguities()
         self._update_buttons()
+
+    def _reload(self, table: QTableView, model: FindingModel, rows: list[FindingInfo]) -> None:
+        selected = self._selected(table, model)
+        model.set_rows(rows)
+        row = model.row_of(lambda f: f.id == selected.id) if selected is not None else None
+        if row is None and rows:
+            row = 0
+        if row is not None:
+            select_row(table, row)
 
     def _selected(self, table: QTableView, model: FindingModel) -> FindingInfo | None:
         index = table.currentIndex()

@@ -108,12 +108,13 @@ class RevealPanel(QWidget):
 
     def show_comparison(self, comparison: Comparison) -> None:
         same = self._comparison is not None and self._comparison.review_id == comparison.review_id
+        unsaved = self._unsaved_scores() if same else {}
         self._comparison = comparison
         self._build_grid()
         if not same:
             self._build_rubric()
             self.note.clear()
-        self._set_scores()
+        self._set_scores(unsaved)
         self._build_findings()
         self.retranslate_ui()
 
@@ -182,13 +183,26 @@ class RevealPanel(QWidget):
             self.score_combos[criterion.key] = combo
             self._rubric.addRow(QLabel(self._inner), combo)
 
-    def _set_scores(self) -> None:
+    def _saved_score(self, key: str) -> int:
+        value = self._comparison.scores.get(key) if self._comparison is not None else None
+        return value if value is not None else -1
+
+    def _unsaved_scores(self) -> dict[str, int]:
+        """Scores picked but not saved yet; a reload of the same review (after a finding is raised, say) keeps
+        them instead of putting the saved ones back."""
+        return {
+            key: combo.currentData()
+            for key, combo in self.score_combos.items()
+            if combo.currentData() is not None and combo.currentData() != self._saved_score(key)
+        }
+
+    def _set_scores(self, unsaved: dict[str, int] | None = None) -> None:
         if self._comparison is None:
             return
         self._fill_score_combos()
         for key, combo in self.score_combos.items():
-            value = self._comparison.scores.get(key)
-            combo.setCurrentIndex(max(0, combo.findData(value if value is not None else -1)))
+            value = (unsaved or {}).get(key, self._saved_score(key))
+            combo.setCurrentIndex(max(0, combo.findData(value)))
 
     def _fill_score_combos(self) -> None:
         for combo in self.score_combos.values():
