@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMainWindow,
     QMenu,
     QPlainTextEdit,
@@ -61,6 +62,11 @@ def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:
         elif isinstance(widget, QTabWidget):
             for index in range(widget.count()):
                 yield f"{name}.tab[{index}]", widget.tabText(index)
+        elif isinstance(widget, QListWidget):  # its model hides columnCount()
+            for row in range(min(widget.count(), 30)):
+                item = widget.item(row)
+                yield f"{name}[{row}]", item.text()
+                yield f"{name}[{row}].tip", item.toolTip()
         elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
             model = widget.model()
             for column in range(model.columnCount()):
