@@ -29,12 +29,17 @@ def test_calibration_round(seeded: Profile) -> None:
     with pytest.raises(PermissionDenied):
         store.execute(CreateCalibration("Week 48", cases), people["srivera"])
     with pytest.raises(NotFound):
-        store.execute(CreateCalibration("Week 48", ("nope",)), people["pnair"])
-    calibration_id = store.execute(CreateCalibration("Week 48", cases, golden), people["pnair"]).created_ids[
-        0
-    ]
-    assert store.read(calibrations)[0] == (calibration_id, "Week 48", True)
+        store.execute(
+            CreateCalibration("Week 48", ("nope",), participant_ids=(people["srivera"], people["asiddiqui"])),
+            people["pnair"],
+        )
     participants = ["srivera", "asiddiqui", "kwatanabe"]
+    invited = tuple(people[h] for h in participants)
+    calibration_id = store.execute(
+        CreateCalibration("Week 48", cases, golden, invited), people["pnair"]
+    ).created_ids[0]
+    listed = store.read(calibrations)[0]
+    assert (listed.id, listed.name, listed.golden, listed.cases) == (calibration_id, "Week 48", True, 3)
     views = store.read(lambda s: calibration_cases(s, calibration_id, people["srivera"]))
     assert [v.case_id for v in views] == list(cases)
     assert all(v.expected_outcome == "" for v in views)  # the golden answer is not shown to participants

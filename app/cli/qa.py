@@ -1,4 +1,5 @@
-"""`arbiter qa …`: agreement of a ratings file, drawing and listing audit batches, sample sizes, batch reports.
+"""`arbiter qa …`: agreement of a ratings file, drawing and listing audit batches, sample sizes, batch reports,
+and calibration sessions (list, create, report).
 
 Registered by app.cli through ``register(subparsers)``. Exit status: 0 done, 1 the data cannot give an
 answer (an undefined metric, a refused action), 2 bad input (a malformed file or argument).
@@ -264,7 +265,7 @@ def _fraction(text: str) -> float:
 
 def register(subparsers: Any) -> None:
     qa = subparsers.add_parser(
-        "qa", help="QA audit: agreement, sampling, sample sizes, reports"
+        "qa", help="QA audit: agreement, sampling, sample sizes, reports, calibration"
     ).add_subparsers(title="qa commands", metavar="COMMAND", required=True)
 
     agreement = qa.add_parser("agreement", help="inter-rater agreement of a unit,rater,value CSV file")
@@ -307,3 +308,246 @@ def register(subparsers: Any) -> None:
     report.add_argument("--csv", type=Path, default=None)
     report.add_argument("--pdf", type=Path, default=None)
     report.set_defaults(func=cmd_report)
+
+    register_calibration(qa)
+
+
+# --- calibration ------------------------------------------------------------------------------------------
+
+
+def _find_calibration(profile: Any, wanted: str) -> str:
+    from app.services.qa.calibration import calibrations
+
+    sessions = profile.store.read(calibrations)
+    found = [c for c in sessions if wanted in (c.id, c.name)]
+    found = found or [c for c in sessions if len(wanted) >= 6 and c.id.startswith(wanted)]
+    if not found:
+        raise ValueError(
+            f"no calibration session {wanted!r} (give its id, a prefix of six or more characters, or its name)"
+        )
+    if len({c.id for c in found}) > 1:
+        raise ValueError(f"{wanted!r} matches several calibration sessions; give more of the id")
+    return str(found[0].id)
+
+
+def cmd_calibration_list(args: argparse.Namespace) -> int:
+    from app.services.qa.calibration import calibrations
+
+    profile = _open(args)
+    try:
+        viewer = _actor(profile, args.actor) if args.actor else None
+    except ValueError as error:
+        return _fail("calibration list", str(error), 2)
+    for info in profile.store.read(lambda s: calibrations(s, viewer)):
+        golden = "golden" if info.golden else "-"
+        people = ",".join(name for _id, name in info.participants)
+        print(
+            f"{info.id}  {info.created_at:%Y-%m-%d}  {golden:<6}  {info.cases:>3} cases  "
+            f"{info.answers:>4}/{info.expected_answers:<4} answers  {info.name}  [{people}]"
+        )
+    return 0
+
+
+def _estimate_json(estimate: Any) -> dict[str, Any]:
+    return {
+        "value": _number(estimate.value),
+        "low": estimate.low,
+        "high": estimate.high,
+        "units": estimate.n_units,
+        "error": estimate.error,
+    }
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "name": report.name,
+        "golden": report.golden,
+        "cases": report.cases,
+        "answers": report.answers,
+        "participants": list(report.participants),
+        "progress": dict(report.progress),
+        "confidence": 0.95,
+        "outcome_alpha": _estimate_json(report.outcome_alpha),
+        "checklist_alpha": _estimate_json(report.element_alpha),
+        "per_element": [
+            {"key": key, "text": report.element_text(key), **_estimate_json(estimate)}
+            for key, estimate in report.per_element
+        ],
+        "golden_accuracy": dict(report.golden_accuracy),
+        "golden_checklist_accuracy": dict(report.golden_elements),
+        "splits": [
+            {
+                "case_id": split.case_id,
+                "external_ref": split.external_ref,
+                "title": split.title,
+                "subject": split.subject,
+                "counts": dict(split.counts),
+                "who": [{"name": name, "answer": answer} for name, answer in split.who],
+                "expected": split.expected or None,
+            }
+            for split in report.splits
+        ],
+    }
+
+
+def _print_report(report: Any) -> None:
+    from app.services.qa.metrics import estimate_text
+
+    print(f"calibration {report.id}  {report.name}{'  (golden set)' if report.golden else ''}")
+    print(f"cases {report.cases}  answers {report.answers}")
+    print("answered: " + ", ".join(f"{name} {done}/{report.cases}" for name, done in report.progress))
+    print(f"Krippendorff's alpha, outcome: {estimate_text(report.outcome_alpha, 4)}")
+    print(f"Krippendorff's alpha, checklist: {estimate_text(report.element_alpha, 4)}")
+    if report.per_element:
+        print("per checklist element:")
+        for key, estimate in report.per_element:
+            print(f"  {estimate_text(estimate, 4):<28}  {key}")
+    if report.golden_accuracy:
+        print("matches the golden outcome:")
+        for name, share in report.golden_accuracy:
+            print(f"  {share:>6.1%}  {name}")
+    print("where people split:" if report.splits else "no splits: everyone answered alike")
+    for split in report.splits:
+        answers = "; ".join(
+            f"{value}: {', '.join(n for n, v in split.who if v == value)}" for value, _count in split.counts
+        )
+        expected = f"  (expected {split.expected})" if split.expected else ""
+        print(f"  {split.external_ref}  {split.subject}: {answers}{expected}")
+
+
+def cmd_calibration_report(args: argparse.Namespace) -> int:
+    from app.services.errors import DomainError
+    from app.services.qa.calibration import calibration_report
+
+    profile = _open(args)
+    try:
+        calibration_id = _find_calibration(profile, args.session)
+        viewer = _actor(profile, args.actor)
+    except ValueError as error:
+        return _fail("calibration report", str(error), 2)
+    try:
+        report = profile.store.read(lambda s: calibration_report(s, calibration_id, viewer))
+    except DomainError as error:
+        return _fail("calibration report", error.translated(), 1)
+    if args.json:
+        print(json.dumps(_report_json(report), indent=2, ensure_ascii=False))
+    else:
+        _print_report(report)
+    return 0
+
+
+GOLDEN_ANSWERS = ("met", "not_met", "unsure")
+
+
+def _read_golden(
+    path: Path, refs: dict[str, str]
+) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """A CSV with the header case,outcome[,element key,...]: one row a case, by reference or id; an element
+    column holds met, not_met, unsure or nothing."""
+    import csv
+
+    from app.core.vocabulary import OUTCOMES
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            rows = list(csv.reader(stream))
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text") from error
+    if not rows or [h.strip() for h in rows[0][:2]] != ["case", "outcome"]:
+        raise ValueError(f"{path}: the header must start with case,outcome")
+    keys = [h.strip() for h in rows[0][2:]]
+    result = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(field.strip() for field in row):
+            continue
+        case, outcome = (field.strip() for field in [*row, "", ""][:2])
+        if case not in refs:
+            raise ValueError(f"{path} line {line}: {case!r} is not one of the session's cases")
+        if outcome and outcome not in OUTCOMES:
+            raise ValueError(
+                f"{path} line {line}: unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})"
+            )
+        answers = []
+        for key, value in zip(keys, (f.strip() for f in row[2:]), strict=False):
+            if value and value not in GOLDEN_ANSWERS:
+                raise ValueError(
+                    f"{path} line {line}: {key} is {value!r}; use met, not_met, unsure or nothing"
+                )
+            if value:
+                answers.append((key, value))
+        result.append((refs[case], outcome, tuple(answers)))
+    return tuple(result)
+
+
+def _case_ids(profile: Any, wanted: list[str]) -> dict[str, str]:
+    from sqlalchemy import or_, select
+
+    from app.models import Case
+
+    found = profile.store.read(
+        lambda s: s.execute(
+            select(Case.id, Case.external_ref).where(or_(Case.id.in_(wanted), Case.external_ref.in_(wanted)))
+        ).all()
+    )
+    refs = {ref: case_id for case_id, ref in found} | {case_id: case_id for case_id, _ref in found}
+    if missing := [w for w in wanted if w not in refs]:
+        raise ValueError(f"no case with the reference or id {missing[0]!r}")
+    return refs
+
+
+def cmd_calibration_create(args: argparse.Namespace) -> int:
+    from app.services.errors import DomainError
+    from app.services.qa.calibration import CreateCalibration
+
+    profile = _open(args)
+    wanted = [c.strip() for c in args.cases.split(",") if c.strip()]
+    handles = [h.strip() for h in args.participants.split(",") if h.strip()]
+    if not wanted:
+        return _fail("calibration create", "--cases names no case", 2)
+    try:
+        refs = _case_ids(profile, wanted)
+        participants = tuple(_actor(profile, handle) for handle in handles)
+        actor = _actor(profile, args.actor)
+        expected = _read_golden(args.golden, refs) if args.golden else ()
+    except ValueError as error:
+        return _fail("calibration create", str(error), 2)
+    command = CreateCalibration(args.name, tuple(refs[w] for w in wanted), expected, participants)
+    try:
+        calibration_id = profile.store.execute(command, actor).created_ids[0]
+    except DomainError as error:
+        return _fail("calibration create", error.translated(), 1)
+    golden = f", golden answers for {len(expected)}" if expected else ""
+    print(f"calibration {calibration_id}  {args.name.strip()}")
+    print(f"{len(dict.fromkeys(wanted))} cases, {len(set(participants))} participants{golden}")
+    return 0
+
+
+def register_calibration(qa: Any) -> None:
+    calibration = qa.add_parser(
+        "calibration", help="calibration sessions: list, create, report"
+    ).add_subparsers(title="calibration commands", metavar="COMMAND", required=True)
+
+    listing = calibration.add_parser("list", help="list calibration sessions, newest first")
+    listing.add_argument("--as", dest="actor", default=None, help="only the sessions this reviewer may see")
+    listing.set_defaults(func=cmd_calibration_list)
+
+    report = calibration.add_parser("report", help="agreement, splits and golden-set accuracy of a session")
+    report.add_argument("session", help="session id, id prefix or name")
+    report.add_argument("--json", action="store_true", help="machine-readable, with 95%% bootstrap intervals")
+    report.add_argument("--as", dest="actor", default=None, help="read as this reviewer handle (lead or QA)")
+    report.set_defaults(func=cmd_calibration_report)
+
+    create = calibration.add_parser("create", help="create a session for several reviewers to answer")
+    create.add_argument("--name", required=True)
+    create.add_argument("--cases", required=True, help="case references or ids, comma-separated")
+    create.add_argument(
+        "--participants", required=True, help="reviewer handles, comma-separated (two or more)"
+    )
+    create.add_argument(
+        "--golden", type=Path, default=None, help="CSV case,outcome[,element key…]: the expected answers"
+    )
+    create.add_argument("--as", dest="actor", default=None, help="act as this reviewer handle (lead or QA)")
+    create.set_defaults(func=cmd_calibration_create)

@@ -193,6 +193,20 @@ class QaCalibration(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class QaCalibrationParticipant(Base):
+    """A reviewer a lead asked to answer a calibration session; only they answer it."""
+
+    __tablename__ = "qa_calibration_participant"
+    __table_args__ = (
+        UniqueConstraint("calibration_id", "reviewer_id", name="uq_qa_calibration_participant_person"),
+        Index("ix_qa_calibration_participant_reviewer", "reviewer_id"),
+    )
+
+    id: Mapped[str] = mapped_column(IdColumn, primary_key=True, default=new_id)
+    calibration_id: Mapped[str] = mapped_column(ForeignKey("qa_calibration.id"))
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("reviewer.id"))
+
+
 class QaCalibrationCase(Base):
     __tablename__ = "qa_calibration_case"
     __table_args__ = (UniqueConstraint("calibration_id", "case_id", name="uq_qa_calibration_case_case"),)

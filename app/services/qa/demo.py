@@ -1,4 +1,5 @@
-"""Demo QA data: a stratified batch re-reviewed in part, with scores, findings, a dispute and a resolution.
+"""Demo QA data: a stratified batch re-reviewed in part, with scores, findings, a dispute and a resolution,
+and a golden-set calibration session that two participants have answered and a third has begun.
 
 Made with the real commands from a seed, after app.services.demo has decided some cases, so the QA
 workspace has something to show in a demo profile and in screenshots.
@@ -15,6 +16,12 @@ from sqlalchemy.orm import Session
 from app.core.vocabulary import OUTCOMES
 from app.models import Decision, QaBatchItem, Reviewer
 from app.services.qa.batches import CreateBatch
+from app.services.qa.calibration import (
+    CreateCalibration,
+    SubmitCalibrationAnswer,
+    calibration_candidates,
+    calibration_cases,
+)
 from app.services.qa.findings import (
     AcknowledgeFinding,
     DisputeFinding,
@@ -41,6 +48,7 @@ class QaSeedReport:
     batch_id: str
     reviewed: int
     findings: int
+    calibration_id: str = ""
 
 
 def seed_qa_demo(session: Session, seed: int = 1, size: int = 40, share: float = 0.75) -> QaSeedReport | None:
@@ -86,7 +94,51 @@ def seed_qa_demo(session: Session, seed: int = 1, size: int = 40, share: float =
             if rng.random() < 0.5:
                 resolution = rng.choice(["upheld", "withdrawn"])
                 ResolveFinding(finding_id, 2, resolution, "Discussed in calibration.").run(session, lead)
-    return QaSeedReport(batch_id, reviewed, findings)
+    cases = [item.case_id for item in items[:5]] or [
+        c.case_id for c in calibration_candidates(session, None, 5)
+    ]
+    calibration_id = _calibration(session, lead, people, cases, rng)
+    return QaSeedReport(batch_id, reviewed, findings, calibration_id)
+
+
+CALIBRATION_PEOPLE = ("srivera", "asiddiqui", "kwatanabe", "ldubois")
+
+
+def _calibration(
+    session: Session, lead: Reviewer, people: dict[str, Reviewer], cases: list[str], rng: random.Random
+) -> str:
+    """A golden set of the batch's first cases (expected: the latest decided outcome); two participants answer
+    every case, a third answers two, the fourth has not started."""
+    participants = [people[h] for h in CALIBRATION_PEOPLE if h in people]
+    if len(participants) < 2 or not cases:
+        return ""
+    golden = []
+    for case_id in cases:
+        outcome = session.scalar(
+            select(Decision.outcome)
+            .where(Decision.case_id == case_id)
+            .order_by(Decision.created_at.desc(), Decision.id.desc())
+            .limit(1)
+        )
+        golden.append((case_id, outcome if outcome in OUTCOMES else "", ()))
+    command = CreateCalibration(
+        "Demo calibration: golden set", tuple(cases), tuple(golden), tuple(p.id for p in participants)
+    )
+    calibration_id = command.run(session, lead).created_ids[0]
+    views = calibration_cases(session, calibration_id, participants[0].id)
+    expected = {case_id: outcome for case_id, outcome, _answers in golden}
+    for index, person in enumerate(participants[:3]):
+        for view in views[: len(views) if index < 2 else 2]:
+            outcome = expected[view.case_id] or "no_violation"
+            if rng.random() < 0.3:
+                outcome = rng.choice([o for o in OUTCOMES if o != outcome])
+            elements = [e for c in view.checklists[:1] for e in c.elements[:3]]
+            answers = tuple(
+                (e.key, rng.choice(["met", "met", "not_met", "unsure"] if index else ["met", "not_met"]))
+                for e in elements
+            )
+            SubmitCalibrationAnswer(view.id, outcome, answers).run(session, person)
+    return calibration_id
 
 
 def _review(

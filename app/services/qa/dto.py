@@ -201,6 +201,39 @@ class AmbiguityItem:
 
 
 @dataclass(frozen=True)
+class CalibrationInfo:
+    """A calibration session as its list shows it, seen by one viewer."""
+
+    id: str
+    name: str
+    golden: bool
+    created_at: datetime
+    created_by_name: str
+    cases: int
+    participants: tuple[tuple[str, str], ...]  # (reviewer id, name), by name
+    answers: int  # answers given, all participants together
+    mine: int  # answers the viewer has given
+    participant: bool  # the viewer is asked to answer
+    can_see_results: bool  # the viewer runs calibration, or has answered every case
+
+    @property
+    def expected_answers(self) -> int:
+        return self.cases * len(self.participants)
+
+
+@dataclass(frozen=True)
+class CalibrationCandidate:
+    """A decided case a lead may pick for a session, with its latest outcome (the golden set's default)."""
+
+    case_id: str
+    external_ref: str
+    title: str
+    queue_name: str
+    outcome: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
 class CalibrationCaseView:
     id: str
     case_id: str
@@ -210,6 +243,9 @@ class CalibrationCaseView:
     checklists: tuple[PolicyChecklist, ...]
     answered: bool
     expected_outcome: str
+    external_ref: str = ""
+    my_outcome: str = ""  # the viewer's own sealed answer, once given
+    my_answers: tuple[tuple[str, str], ...] = ()  # (element key, answer)
 
 
 @dataclass(frozen=True)
@@ -221,6 +257,8 @@ class CalibrationSplit:
     subject: str  # "outcome" or an element key
     counts: tuple[tuple[str, int], ...]  # answer -> how many
     expected: str
+    who: tuple[tuple[str, str], ...] = ()  # (participant name, answer), by answer then name
+    external_ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,3 +274,9 @@ class CalibrationReport:
     per_element: tuple[tuple[str, Estimate], ...]
     splits: tuple[CalibrationSplit, ...]
     golden_accuracy: tuple[tuple[str, float], ...]  # participant name -> share matching the expected outcome
+    golden_elements: tuple[tuple[str, float], ...] = ()  # participant name -> share matching expected answers
+    element_texts: tuple[tuple[str, str], ...] = ()  # element key -> the element's text
+    progress: tuple[tuple[str, int], ...] = ()  # every invited participant's name -> cases answered
+
+    def element_text(self, key: str) -> str:
+        return dict(self.element_texts).get(key, key)

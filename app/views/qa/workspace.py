@@ -10,22 +10,25 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.controllers.qa import QaController
+from app.controllers.qa_calibration import CalibrationController
 from app.i18n import N_, _
 from app.services import permissions
 from app.services.dto import ReviewerInfo
 from app.services.qa.dto import BatchInfo, BatchItemRow
 from app.views.qa.batches_view import BatchesView
 from app.views.qa.blind_review import BlindReviewView
+from app.views.qa.calibration_view import CalibrationView
 from app.views.qa.dashboard import DashboardView
 from app.views.qa.findings_view import FindingsView
 from app.widgets.safe_text import plain_label
 
-TABS = ("batches", "review", "findings", "dashboard")
+TABS = ("batches", "review", "findings", "dashboard", "calibration")
 TAB_TITLES = {
     "batches": N_("Batches"),
     "review": N_("Blind re-review"),
     "findings": N_("Findings"),
     "dashboard": N_("Dashboard"),
+    "calibration": N_("Calibration"),
 }
 FILE_FILTERS = {"csv": N_("CSV files (*.csv)"), "pdf": N_("PDF files (*.pdf)")}
 SavePathAsker = Callable[[str, str], str | None]
@@ -53,6 +56,10 @@ class QaWorkspace(QWidget):
         self.review = BlindReviewView(self)
         self.findings = FindingsView(self)
         self.dashboard = DashboardView(self)
+        calibration = CalibrationController(
+            controller.store, controller.runner, lambda: controller.actor_id, self
+        )
+        self.calibration = CalibrationView(calibration, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("qaTabs")
         for key in TABS:
@@ -92,6 +99,8 @@ class QaWorkspace(QWidget):
         c.dashboard_loaded.connect(self.dashboard.show_dashboard)
         c.population_counted.connect(self.batches.sampler.set_population)
         c.command_failed.connect(self._show_message)
+        c.actor_loaded.connect(lambda _actor: self.calibration.load())  # sessions follow the person
+        self.calibration.controller.command_failed.connect(self._show_message)
         c.export_finished.connect(
             lambda path: self._show_message(_("Report written to %(path)s") % {"path": path})
         )
