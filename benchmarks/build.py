@@ -1,8 +1,9 @@
 """Building the benchmark profile fast: generated rows through the real schema, cached under /tmp.
 
 The schema comes from the migrations (``open_profile``); rows go in with raw sqlite3 ``executemany``. The
-full-text triggers and the QA frame trigger are dropped for the load and replaced by one INSERT…SELECT each
-(the same statements the triggers and the QA migration's backfill run), then recreated.
+full-text triggers and the QA frame's staging trigger are dropped for the load and replaced by one INSERT…SELECT
+each (the same statements the triggers and the QA migration's backfill run, so the frame is complete and
+nothing is staged), then recreated.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ RESERVED = 2_000  # cases in review, assigned to the bench reviewer, for the dur
 BATCH = 20_000
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 BUILD_VERSION = 1  # bump when the generated rows change; schema changes are applied by upgrading the cache
-LOADER_TRIGGERS = ("search_case_ai", "search_content_ai", "search_note_ai", "qa_frame_decision_ai")
+LOADER_TRIGGERS = ("search_case_ai", "search_content_ai", "search_note_ai", "qa_frame_stage_ai")
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def _fill(path: Path, cases: int, seed: int, actor: str) -> None:
     db.execute("PRAGMA temp_store=MEMORY")
     triggers = dict(
         db.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name IN ({','.join('?' * 4)})",
+            f"SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name IN ({','.join('?' * len(LOADER_TRIGGERS))})",
             LOADER_TRIGGERS,
         ).fetchall()
     )

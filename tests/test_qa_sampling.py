@@ -1,4 +1,5 @@
-"""Sampling past decisions: the frame the triggers keep, allocation, reproducibility, strata, dates, risk."""
+"""Sampling past decisions: the frame (staged by a trigger, applied before a draw), allocation,
+reproducibility, strata, dates, risk."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def _people(profile: Profile) -> dict[str, str]:
 
 def test_frame_has_one_row_per_decision_with_the_sql_prn(seeded: Profile) -> None:
     def check(session):  # type: ignore[no-untyped-def]
+        sampling.catch_up(session)
         decisions = session.scalar(select(func.count()).select_from(Decision))
         rows = list(
             session.execute(select(QaFrame.decision_id, QaFrame.prn, QaFrame.queue, QaFrame.reviewer))
@@ -57,6 +59,7 @@ def test_a_changed_outcome_marks_the_earlier_decision_overturned(
 
     store = worked_case.store
     case_id = worked_case.case_id  # type: ignore[attr-defined]
+    store.write(sampling.catch_up)
     first = store.read(lambda s: s.scalar(select(QaFrame).where(QaFrame.case_id == case_id)))
     assert not first.overturned
     store.execute(ReopenCase(case_id, "Appeal upheld"), people["srivera"])
@@ -64,6 +67,7 @@ def test_a_changed_outcome_marks_the_earlier_decision_overturned(
         RecordDecision(case_id, "no_violation", "On appeal: public interest.", override_reason="appeal"),
         people["srivera"],
     )
+    assert store.write(sampling.catch_up) == 1
     rows = store.read(lambda s: list(s.scalars(select(QaFrame).where(QaFrame.case_id == case_id))))
     earlier = next(r for r in rows if r.decision_id == first.decision_id)
     assert earlier.overturned
@@ -134,6 +138,7 @@ def test_stratified_sample_follows_its_allocation(seeded: Profile, dimension: st
 
 
 def test_simple_random_sample_gives_every_decision_the_same_chance(seeded: Profile) -> None:
+    seeded.store.write(sampling.catch_up)
     population = seeded.store.read(lambda s: s.scalar(select(func.count()).select_from(QaFrame)))
     counts: Counter[str] = Counter()
     rounds, size = 300, 20
@@ -152,6 +157,7 @@ def test_simple_random_sample_gives_every_decision_the_same_chance(seeded: Profi
 def test_date_range_is_inclusive_and_both_reading_paths_draw_the_same(
     seeded: Profile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    seeded.store.write(sampling.catch_up)
     days = seeded.store.read(lambda s: [d.date() for d in s.scalars(select(QaFrame.decided_at))])
     start, end = sorted(days)[len(days) // 4], sorted(days)[3 * len(days) // 4]
     spec = SampleSpec("stratified", 15, seed=5, by="language", date_from=start, date_to=end)

@@ -4,8 +4,10 @@ QA never writes to the review tables: an audit is a set of new records that poin
 Batches, batch items, blind answers, reviews, scores and calibration answers are append-only (guarded by
 triggers on SQLite, like the review tables); a finding is the one mutable record and carries a version.
 
-``qa_frame`` is derived, not a record: triggers keep one row per decision with the fields a sampler needs and a
-permanent random number (``prn``), so a sample is a short walk along an index (see app.services.qa.sampling).
+``qa_frame`` is derived, not a record: one row per decision with the fields a sampler needs and a permanent
+random number (``prn``), so a sample is a short walk along an index (see app.services.qa.sampling). A trigger
+stages each new decision's row in ``qa_frame_stage`` (one unindexed append, so a decision's commit stays
+cheap); the sampler moves staged rows into the frame before it reads.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def _frame_indexes() -> tuple[Index, ...]:
 
 
 class QaFrame(Base):
-    """One row per decision, maintained by triggers; the population every sample is drawn from."""
+    """One row per decision, applied from ``qa_frame_stage``; the population every sample is drawn from."""
 
     __tablename__ = "qa_frame"
     __table_args__ = _frame_indexes()
@@ -61,6 +63,32 @@ class QaFrame(Base):
     overturned: Mapped[bool] = mapped_column(Boolean, default=False)
     unsure: Mapped[bool] = mapped_column(Boolean, default=False)
     risk: Mapped[int] = mapped_column(Integer, default=0)  # packed risk class, see sampling.risk_class
+
+
+class QaFrameStage(Base):
+    """A decision's frame row as of its commit, written by a trigger, waiting to be applied to ``qa_frame``.
+
+    No index but the key: the trigger appends, and ``sampling.catch_up`` reads the table whole and empties it.
+    ``supersedes_id`` carries the decision an applied row may mark overturned.
+    """
+
+    __tablename__ = "qa_frame_stage"
+
+    n: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_id: Mapped[str] = mapped_column(IdColumn)
+    case_id: Mapped[str] = mapped_column(IdColumn)
+    decided_at: Mapped[datetime]
+    prn: Mapped[int] = mapped_column(Integer)
+    queue: Mapped[str] = mapped_column(IdColumn)
+    policy: Mapped[str] = mapped_column(String(20))
+    reviewer: Mapped[str] = mapped_column(IdColumn)
+    outcome: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(12))
+    region: Mapped[str] = mapped_column(String(8))
+    severity: Mapped[int] = mapped_column(Integer)
+    views: Mapped[int] = mapped_column(Integer)
+    unsure: Mapped[bool] = mapped_column(Boolean)
+    supersedes_id: Mapped[str | None] = mapped_column(IdColumn, nullable=True)
 
 
 class QaRubric(Base):

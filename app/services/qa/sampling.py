@@ -12,6 +12,10 @@ stratum's sample is a walk of ``n`` steps along its ``(value, prn)`` index from 
 narrow date range the in-range decisions are read from the ``(value, decided_at)`` index instead and the same
 rule picks among them, so both paths draw the very same sample.
 
+A decision's frame row is staged by a trigger when it is committed (see app.models.qa) and applied here, by
+``catch_up``, before any count or walk reads the frame: the sixteen sampling indexes are maintained once per
+draw, in one pass, instead of in every decision's durable commit.
+
 Risk-weighted sampling stratifies by risk class (severity, reach, overturned, unsure answers) and allocates in
 proportion to class size times class weight, so a decision's chance of selection grows with its risk; each
 item keeps its design weight (class size / class sample) for unbiased estimates.
@@ -194,6 +198,69 @@ def allocate_equal(sizes: Mapping[str, int], total: int) -> dict[str, int]:
     return allocate(sizes, total, {k: 1.0 / n for k, n in sizes.items() if n > 0})
 
 
+# --- the frame --------------------------------------------------------------------------------------------
+
+_REACH = (
+    f"(CASE WHEN views >= {REACH_STEPS[2]} THEN 3 WHEN views >= {REACH_STEPS[1]} THEN 2 "
+    f"WHEN views >= {REACH_STEPS[0]} THEN 1 ELSE 0 END)"
+)
+
+
+def _risk_sql(overturned: str) -> str:
+    """``risk_class`` in SQL, over a frame or stage row's columns."""
+    return f"((min(max(severity, 1), 4) - 1) * 16 + {_REACH} * 4 + ({overturned}) * 2 + (unsure))"
+
+
+_STAGED = "decision_id, case_id, decided_at, prn, queue, policy, reviewer, outcome, language, region, severity, views"
+_APPLY = text(
+    f"INSERT INTO qa_frame ({_STAGED}, overturned, unsure, risk) "
+    f"SELECT {_STAGED}, 0, unsure, {_risk_sql('0')} FROM qa_frame_stage WHERE n <= :upto ORDER BY n "
+    "ON CONFLICT (decision_id) DO NOTHING"
+)
+_OVERTURNS = text(
+    "SELECT supersedes_id, outcome FROM qa_frame_stage WHERE n <= :upto AND supersedes_id IS NOT NULL ORDER BY n"
+)
+_OVERTURN = text(
+    f"UPDATE qa_frame SET overturned = 1, risk = {_risk_sql('1')} WHERE decision_id = :earlier AND outcome != :outcome"
+)
+_CLEAR = text("DELETE FROM qa_frame_stage WHERE n <= :upto")
+
+
+def catch_up(session: Session) -> int:
+    """Apply the staged frame rows in the session's transaction (they last if it commits); returns how many.
+
+    The result is what row-by-row maintenance gave: each row as of its decision's commit, and an earlier
+    decision marked overturned when a later one with another outcome supersedes it. Rows staged by another
+    connection meanwhile stay staged for the next time.
+    """
+    upto = session.scalar(text("SELECT max(n) FROM qa_frame_stage"))
+    if upto is None:
+        return 0
+    staged = session.execute(_APPLY, {"upto": upto}).rowcount
+    overturns = [{"earlier": e, "outcome": o} for e, o in session.execute(_OVERTURNS, {"upto": upto})]
+    if overturns:
+        session.execute(_OVERTURN, overturns)
+    session.execute(_CLEAR, {"upto": upto})
+    return int(staged)
+
+
+def _apply_staged(session: Session) -> None:
+    """Bring the frame up to date before reading it.
+
+    A session that has written nothing yet (a preview, a count, ``CreateBatch`` before it stores the batch)
+    gets the staged rows applied and committed in a transaction of their own, so no later reader applies them
+    again; a session that has written already applies them in its own transaction.
+    """
+    if session.scalar(text("SELECT 1 FROM qa_frame_stage LIMIT 1")) is None:
+        return
+    driver = session.connection().connection.dbapi_connection
+    if getattr(driver, "in_transaction", True):
+        catch_up(session)
+        return
+    with Session(session.get_bind()) as own, own.begin():
+        catch_up(own)
+
+
 # --- drawing ----------------------------------------------------------------------------------------------
 
 
@@ -261,7 +328,8 @@ class _Query:
 
 def strata_counts(session: Session, spec: SampleSpec) -> dict[str, tuple[int, int]]:
     """Every stratum's (decisions in the date range, decisions in all): one grouped pass over a covering
-    index, whatever the number of strata."""
+    index, whatever the number of strata (after the staged frame rows are applied)."""
+    _apply_staged(session)
     rows = session.execute(_Query(spec).counts())
     return {str(key): (int(inside or 0), int(total)) for key, inside, total in rows if total}
 
