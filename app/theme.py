@@ -6,7 +6,9 @@ and item models ask here for the few semantic colours they paint (SLA states).
 
 from __future__ import annotations
 
-import atexit
+import hashlib
+import importlib.util
+import os
 import re
 import shutil
 import tempfile
@@ -14,7 +16,8 @@ from pathlib import Path
 from string import Template
 
 import platformdirs
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QDir
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.core.resources import THEMES
@@ -33,6 +36,10 @@ UI_FONTS = {
 }
 DEFAULT_FONT = "Noto Sans"
 FONT_POINTS = 10
+# What qt-material is asked for; part of the cache key, like its version and our overrides.
+EXTRA = {"font_family": DEFAULT_FONT, "density_scale": "-1", "font_size": f"{FONT_POINTS + 3}px"}
+CACHE_FORMAT = "1"  # bump when the layout of a cached theme changes
+TEXT_ALPHA = 92  # qt-material's alpha for the palette's text colour
 
 SEMANTIC = {
     "light": {
@@ -65,42 +72,102 @@ def semantic(name: str) -> str:
     return SEMANTIC[_current["theme"]][name]
 
 
-_icons: dict[str, str] = {}
 _stylesheets: dict[str, str] = {}
+_text_colours: dict[str, str] = {}
+_folders: dict[str, Path] = {}
 
 
-def _icon_dir(theme: str) -> str:
-    """qt-material rewrites its recoloured icons on every call; give each process its own folder (no races
-    between two running workstations) under our cache, not under $HOME."""
-    if theme not in _icons:
-        base = Path(platformdirs.user_cache_dir("arbiter", appauthor=False)) / "qt-material"
-        base.mkdir(parents=True, exist_ok=True)
-        _icons[theme] = tempfile.mkdtemp(prefix=f"{theme}-", dir=base)
-        atexit.register(shutil.rmtree, _icons[theme], ignore_errors=True)
-    return _icons[theme]
+def cache_root() -> Path:
+    return Path(platformdirs.user_cache_dir("arbiter", appauthor=False)) / "themes"
+
+
+def cache_key(theme: str, overrides: str) -> str:
+    """Names a rendered theme: the theme, qt-material's installed version and template, and our overrides."""
+    spec = importlib.util.find_spec("qt_material")  # finds the package without importing it
+    package = Path(spec.origin).parent if spec and spec.origin else Path()
+    template = package / "material.qss.template"
+    stat = template.stat() if template.exists() else None
+    parts = [
+        CACHE_FORMAT,
+        theme,
+        THEME_FILES[theme],
+        repr(sorted(EXTRA.items())),
+        repr(sorted(SEMANTIC[theme].items())),
+        *sorted(p.name for p in package.parent.glob("qt_material-*.dist-info")),
+        f"{stat.st_size}:{stat.st_mtime_ns}" if stat else "",
+        overrides,
+    ]
+    return f"{theme}-{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()[:20]}"
+
+
+def _render(theme: str, overrides: str, folder: Path) -> None:
+    """Render ``theme`` with qt-material into ``folder``: stylesheet.qss, text-colour and icons/."""
+    import qt_material  # builds from Jinja templates; only when the theme is not cached yet
+
+    sheet = qt_material.build_stylesheet(
+        THEME_FILES[theme], invert_secondary=theme == "light", extra=dict(EXTRA), parent=str(folder / "icons")
+    )
+    sheet += Template(overrides).safe_substitute(SEMANTIC[theme])
+    text = qt_material.get_theme(THEME_FILES[theme], invert_secondary=theme == "light")["primaryColor"]
+    (folder / "text-colour").write_text(text, encoding="utf-8")
+    # Written last: a folder with a stylesheet is complete.
+    (folder / "stylesheet.qss").write_text(re.sub(r"font-family:[^;]*;", "", sheet), encoding="utf-8")
+
+
+def _cached_theme(theme: str) -> Path:
+    """The folder of ``theme`` rendered; the first start after an install or change renders it once.
+
+    The folder is rendered under a temporary name and renamed into place, so two workstations starting at once
+    never see half a theme, and icons are never rewritten under a running one.
+    """
+    overrides = (THEMES / "overrides.qss").read_text(encoding="utf-8")
+    root = cache_root()
+    folder = root / cache_key(theme, overrides)
+    if (folder / "stylesheet.qss").is_file():
+        return folder
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".render-", dir=root))
+    try:
+        _render(theme, overrides, work)
+        if folder.exists() and not (folder / "stylesheet.qss").is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # incomplete: damaged by hand or by a full disk
+        os.replace(work, folder)
+    except OSError:
+        if not (folder / "stylesheet.qss").is_file():  # not another workstation's rename winning the race
+            raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
+def _load(theme: str) -> None:
+    folder = _cached_theme(theme)
+    _stylesheets[theme] = (folder / "stylesheet.qss").read_text(encoding="utf-8")
+    _text_colours[theme] = (folder / "text-colour").read_text(encoding="utf-8").strip()
+    _folders[theme] = folder
 
 
 def apply_theme(app: QApplication, theme: str, language: str) -> None:
     """Style the whole application; called at start, when the theme changes and when the UI language changes.
 
-    The stylesheet is built once per theme and carries no font family, so a language switch only changes the
-    application font (cheap) instead of re-polishing every widget against a new stylesheet (slow).
+    The stylesheet is rendered once per theme and installation (see _cached_theme) and carries no font family,
+    so a language switch only changes the application font (cheap) instead of re-polishing every widget against
+    a new stylesheet (slow).
     """
-    import qt_material
-
     theme = theme if theme in THEME_FILES else "light"
     if theme not in _stylesheets:
-        extra = {"font_family": DEFAULT_FONT, "density_scale": "-1", "font_size": f"{FONT_POINTS + 3}px"}
-        qt_material.apply_stylesheet(
-            app, THEME_FILES[theme], invert_secondary=theme == "light", extra=extra, parent=_icon_dir(theme)
-        )
-        overrides = Template((THEMES / "overrides.qss").read_text(encoding="utf-8"))
-        sheet = app.styleSheet() + overrides.safe_substitute(SEMANTIC[theme])
-        _stylesheets[theme] = re.sub(r"font-family:[^;]*;", "", sheet)
+        _load(theme)
     font = QFont()
     font.setFamilies([font_family(language), DEFAULT_FONT])
     font.setPointSize(FONT_POINTS)
     app.setFont(font)
     if _current.get("applied") != theme:
         _current["theme"] = _current["applied"] = theme
+        app.setStyle("Fusion")
+        QDir.setSearchPaths("icon", [str(_folders[theme] / "icons")])
+        palette = QGuiApplication.palette()
+        text = QColor(_text_colours[theme])
+        text.setAlpha(TEXT_ALPHA)
+        palette.setColor(QPalette.ColorRole.Text, text)
+        QGuiApplication.setPalette(palette)
         app.setStyleSheet(_stylesheets[theme])

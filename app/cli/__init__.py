@@ -26,13 +26,15 @@ def _seed_if_new_demo(profile: Profile) -> None:
     from sqlalchemy import select
 
     from app.models import Case
-    from app.services.demo import seed_demo
-    from app.services.qa.demo import seed_qa_demo
 
     if profile.name != DEFAULT_PROFILE:
         return
     if profile.store.read(lambda s: s.scalar(select(Case.id).limit(1))) is not None:
         return
+    # The demo data (and the corpora it reads) are imported only when there is something to seed.
+    from app.services.demo import seed_demo
+    from app.services.qa.demo import seed_qa_demo
+
     print(f"Preparing the demo profile with {DEMO_CASES} cases…", file=sys.stderr)
     profile.store.write(lambda s: seed_demo(s, DEMO_CASES, seed=1))
     profile.store.write(lambda s: seed_qa_demo(s, seed=1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,14 +12,16 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app import settings as settings_module
+from app.core.resources import POLICIES
 from app.models import Reviewer, Setting
 from app.models.store import open_store
 from app.services.commanding import Store
-from app.services.policy_pack import load_policy_pack
 from app.settings import Settings
 
 DEFAULT_PROFILE = "demo"
 DB_NAME = "arbiter.db"
+# A setting row of our own (not a user setting): the digest of the policy pack last loaded into the store.
+POLICY_PACK_DIGEST = "policy_pack_digest"
 
 
 def default_data_dir() -> Path:
@@ -46,8 +49,35 @@ def open_profile(data_dir: Path | None, name: str) -> Profile:
     fresh = not path.exists()
     engine = open_store(path)
     store = Store(engine)
-    store.write(load_policy_pack)
+    refresh_policy_pack(store)
     return Profile(name=name, path=path, engine=engine, store=store, fresh=fresh)
+
+
+def policy_pack_digest(directory: Path = POLICIES) -> str:
+    """A digest of the policy files' names and contents: it changes whenever a policy file does."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def refresh_policy_pack(store: Store, directory: Path = POLICIES) -> int:
+    """Load the policy pack when its files changed since the last start; returns how many versions were added.
+
+    Parsing the YAML costs a noticeable part of a start, so an unchanged pack is recognised by its digest.
+    """
+    digest = policy_pack_digest(directory)
+    stored = store.read(lambda s: s.scalar(select(Setting.value).where(Setting.key == POLICY_PACK_DIGEST)))
+    if stored == digest:
+        return 0
+    from app.services.policy_pack import load_policy_pack  # brings PyYAML: only when the pack changed
+
+    def load(session: Session) -> int:
+        added = load_policy_pack(session, directory)
+        session.merge(Setting(key=POLICY_PACK_DIGEST, value=digest))
+        return added
+
+    return store.write(load)
 
 
 def read_settings(session: Session) -> Settings:
