@@ -92,6 +92,8 @@ class CaseQueueModel(QAbstractTableModel):
             self.loaded.emit(0)
         else:
             self._request(0)
+        if rows > PAGE_SIZE * MAX_PAGES:  # a list longer than the cache: make later jumps into it cheap
+            self._source.prime(self._spec, rows, lambda: generation == self._generation)
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:
