@@ -64,6 +64,10 @@ def build(profile: Profile, language: str | None = None) -> Workstation:
     theme.apply_theme(app, settings.theme, settings.ui_language)
     workspace = Workspace(profile.store, settings, runner)
     model = CaseQueueModel(QueueSource(profile.store, runner))
+    # The first reads start now, so the worker runs them while the window is being built. Their results are
+    # delivered by the event loop, which first runs after this function has connected every receiver.
+    workspace.load_reference()
+    model.refresh()
     window = MainWindow(
         workspace,
         model,
