@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -38,6 +39,15 @@ def _english() -> Iterator[None]:
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _collect_windows_here(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A GUI test's windows end up in reference cycles: collect them now, on the main thread. Left to chance,
+    the collector can run on a task runner's thread in a later test and delete live Qt objects there (a crash)."""
+    yield
+    if "qtbot" in request.fixturenames:
+        gc.collect()
 
 
 @pytest.fixture

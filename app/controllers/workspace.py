@@ -9,15 +9,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from babel.core import UnknownLocaleError
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from app.controllers.images import decode_image
 from app.controllers.tasks import TaskRunner
+from app.i18n import text_direction
 from app.services import queries
 from app.services.case_commands import ClaimCase, ReleaseCase, ReopenCase, ResolveCase, SetAwaitingInput
+from app.services.checklist import latest_checklists
 from app.services.commanding import Command, Store
-from app.services.dto import CaseDetail, Changes, PolicyRef, QueueInfo, ReviewerInfo
+from app.services.dto import CaseDetail, Changes, PolicyChecklist, PolicyRef, QueueInfo, ReviewerInfo
 from app.services.errors import DomainError
 from app.services.forms import DecisionForm, RemediationForm
 from app.services.profile import read_settings, write_setting
@@ -35,12 +38,13 @@ from app.settings import Settings
 
 @dataclass(frozen=True)
 class ReferenceData:
-    """Lists that change rarely: queues, people, policies, case languages."""
+    """Lists that change rarely: queues, people, policies (and their newest checklists), case languages."""
 
     queues: tuple[QueueInfo, ...]
     reviewers: tuple[ReviewerInfo, ...]
     policies: tuple[PolicyRef, ...]
     languages: tuple[str, ...]
+    checklists: tuple[PolicyChecklist, ...] = ()
 
 
 def describe_error(error: BaseException) -> str:
@@ -50,6 +54,17 @@ def describe_error(error: BaseException) -> str:
     from app.i18n import _
 
     return _("Something went wrong: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
+
+
+def load_locale_data(detail: CaseDetail) -> None:
+    """Parse the CLDR data of the case's languages here, off the UI thread: the panes ask each text's language
+    for its direction, and a first look-up of a language reads locale files for tens of milliseconds."""
+    codes = {detail.language, *(c.language for c in detail.content), *(n.language for n in detail.notes)}
+    for code in codes - {""}:
+        try:
+            text_direction(code)
+        except (ValueError, TypeError, UnknownLocaleError):
+            continue  # the pane lets such a text's own letters decide
 
 
 class Workspace(QObject):
@@ -96,6 +111,7 @@ class Workspace(QObject):
                     tuple(queries.reviewers(s)),
                     tuple(queries.policy_titles(s)),
                     tuple(queries.case_languages(s)),
+                    latest_checklists(s),
                 )
             )
 
@@ -112,11 +128,13 @@ class Workspace(QObject):
             self.case_opened.emit(None)
             return
         extra = self._extra_policies.get(case_id, ())
-        self.runner.run(
-            lambda: self.store.read(lambda s: queries.case_detail(s, case_id, extra)),
-            self._opened,
-            self._failed,
-        )
+
+        def work() -> CaseDetail:
+            detail = self.store.read(lambda s: queries.case_detail(s, case_id, extra))
+            load_locale_data(detail)
+            return detail
+
+        self.runner.run(work, self._opened, self._failed)
 
     def add_policy(self, policy_id: str) -> None:
         """Show another policy's checklist on the open case (answered policies stay on their own)."""

@@ -178,6 +178,7 @@ class TimelineEntry:
     actor_name: str
     created_at: datetime
     summary: dict[str, Any]
+    remote: bool = False  # written on another workstation (it came with sync); actor_name says who
 
 
 @dataclass(frozen=True)

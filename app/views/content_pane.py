@@ -6,8 +6,11 @@ revealable, each text in its own direction whatever the UI's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 
+from babel.core import UnknownLocaleError
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
@@ -44,42 +47,42 @@ def clear_layout(layout: QVBoxLayout | QHBoxLayout | QGridLayout) -> None:
             clear_layout(item.layout())  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=256)
 def content_direction(language: str) -> str | None:
     """A known content language fixes the direction; otherwise the text's first strong letter decides."""
     try:
         return text_direction(language) if language else None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnknownLocaleError):
         return None
 
 
 class ContentCard(QFrame):
-    """One content item: author line, text, link, media, metrics."""
+    """One content item: author line, text, link, media, metrics.
+
+    A card is refilled with ``set_item`` when the pane moves to another case, so the widgets are built once.
+    """
 
     def __init__(self, item: ContentInfo, pane: ContentPane) -> None:
         super().__init__(pane)
         self.item = item
-        self.setProperty("role", "reported" if item.reported else "card")
         self._pane = pane
         self.blind = False
-        self.author = SafeLabel(item.author_display_name, self)
+        self.author = SafeLabel("", self)
         self.author.setProperty("role", "heading")
-        self.handle = SafeLabel("@" + item.author_handle if item.author_handle else "", self, identifier=True)
+        self.handle = SafeLabel("", self, identifier=True)
         self.handle.setProperty("role", "muted")
         self.meta = plain_label(self, role="muted", wrap=True)
         self.meta.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
         self.body = SafeTextView(self)
-        self.body.set_untrusted(item.text, content_direction(item.language))
-        self.link = SafeLabel(item.link_url, self, identifier=True) if item.link_url else None
+        self.link = SafeLabel("", self, identifier=True)
         # Names, handles and links can be one endless word: let the layout clip them (the tooltip has it all)
         # rather than let them widen the pane past the window.
         for label in (self.author, self.handle, self.link):
-            if label is not None:
-                label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-                label.setToolTip(label.text()[:2000])
-        self.open_link = QPushButton(self) if item.link_url else None
-        if self.open_link is not None:
-            self.open_link.clicked.connect(lambda: pane.link_requested.emit(item.link_url))
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.open_link = QPushButton(self)
+        self.open_link.clicked.connect(lambda: pane.link_requested.emit(self.item.link_url))
         self.media: list[tuple[str, BlurredMedia]] = []
+        self._viewers: list[BlurredMedia] = []  # built as needed, spares hidden
         top = QHBoxLayout()
         top.addWidget(self.author, 2)
         top.addWidget(self.handle, 2)
@@ -88,22 +91,52 @@ class ContentCard(QFrame):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(top)
         layout.addWidget(self.body)
-        if self.link is not None and self.open_link is not None:
-            row = QHBoxLayout()
-            row.addWidget(self.link, 1)
-            row.addWidget(self.open_link)
-            layout.addLayout(row)
-        if item.media:
-            strip = QGridLayout()  # two thumbnails a row: a narrow pane never scrolls sideways
-            for index, media in enumerate(item.media):
-                viewer = BlurredMedia(self)
-                viewer.setToolTip(safe_filename(media.file_name))
-                viewer.reveal_requested.connect(lambda m=media.id, v=viewer: pane.reveal(m, v))
-                self.media.append((media.id, viewer))
-                strip.addWidget(viewer, index // MEDIA_COLUMNS, index % MEDIA_COLUMNS)
-            strip.setColumnStretch(MEDIA_COLUMNS, 1)
-            layout.addLayout(strip)
+        row = QHBoxLayout()
+        row.addWidget(self.link, 1)
+        row.addWidget(self.open_link)
+        layout.addLayout(row)
+        self._strip = QGridLayout()  # two thumbnails a row: a narrow pane never scrolls sideways
+        self._strip.setColumnStretch(MEDIA_COLUMNS, 1)
+        layout.addLayout(self._strip)
+        self.set_item(item, revealed=False)
         self.retranslate_ui()
+
+    def set_item(self, item: ContentInfo, *, revealed: bool) -> None:
+        """Show another item in this card; its media start empty and blurred until their images arrive."""
+        self.item = item
+        role = "reported" if item.reported else "card"
+        if self.property("role") != role:
+            self.setProperty("role", role)
+            self.style().unpolish(self)
+            self.style().polish(self)
+        self.author.set_untrusted(item.author_display_name)
+        self.author.setToolTip(self.author.text()[:2000])
+        self.handle.set_untrusted("@" + item.author_handle if item.author_handle else "")
+        self.handle.setToolTip(self.handle.text()[:2000])
+        self.body.set_untrusted(item.text, content_direction(item.language), revealed=revealed)
+        self.link.set_untrusted(item.link_url)
+        self.link.setToolTip(self.link.text()[:2000])
+        self.link.setVisible(bool(item.link_url))
+        self.open_link.setVisible(bool(item.link_url))
+        self.media = []
+        for index, media in enumerate(item.media):
+            viewer = self._viewer(index)
+            viewer.clear()
+            viewer.setToolTip(safe_filename(media.file_name))
+            viewer.show()
+            self.media.append((media.id, viewer))
+        for viewer in self._viewers[len(item.media) :]:
+            viewer.clear()
+            viewer.hide()
+
+    def _viewer(self, index: int) -> BlurredMedia:
+        if index < len(self._viewers):
+            return self._viewers[index]
+        viewer = BlurredMedia(self)
+        viewer.reveal_requested.connect(lambda i=index: self._pane.reveal(*self.media[i]))
+        self._viewers.append(viewer)
+        self._strip.addWidget(viewer, index // MEDIA_COLUMNS, index % MEDIA_COLUMNS)
+        return viewer
 
     def retranslate_ui(self) -> None:
         item = self.item
@@ -125,8 +158,7 @@ class ContentCard(QFrame):
             parts.append(_("%(count)s likes") % {"count": formatting.compact(metrics["likes"])})
         self.meta.setText(" · ".join(p for p in parts if p))
         self.meta.setToolTip(formatting.exact_utc(item.captured_at))
-        if self.open_link is not None:
-            self.open_link.setText(_("Open link…"))
+        self.open_link.setText(_("Open link…"))
         for _id, viewer in self.media:
             viewer.set_button_text(_("Reveal"))
 
@@ -150,7 +182,10 @@ class ContentPane(QScrollArea):
         self._load_image = load_image
         self._settings = Settings()
         self._case: CaseDetail | None = None
-        self._cards: list[ContentCard] = []
+        self._pending_claims: frozenset[str] = frozenset()
+        self._cards: list[ContentCard] = []  # the cards showing the open case, in content order
+        self._top_cards: list[ContentCard] = []  # pools, refilled case after case; spares hidden
+        self._thread_cards: list[ContentCard] = []
         self._inner = QWidget(self)
         self.setWidget(self._inner)
         self._privacy = plain_label(None, role="privacy", wrap=True)
@@ -202,6 +237,14 @@ class ContentPane(QScrollArea):
         if self._case is not None:
             self.show_case(self._case)
 
+    def set_pending_claims(self, case_ids: frozenset[str]) -> None:
+        """Cases claimed here that the team hub has not confirmed yet; the header marks the open one."""
+        if case_ids == self._pending_claims:
+            return
+        self._pending_claims = case_ids
+        if self._case is not None:
+            self.retranslate_ui()
+
     @property
     def cards(self) -> list[ContentCard]:
         return self._cards
@@ -210,61 +253,79 @@ class ContentPane(QScrollArea):
         same = case is not None and self._case is not None and case.id == self._case.id
         self._case = case
         has = case is not None
-        for widget in (
-            self.title,
-            self.facts,
-            self.sla,
-            self.reason_label,
-            self.reason,
-            self.reveal_hidden,
-            self.thread_label,
-            self.author_label,
-            self.author_box,
-        ):
-            widget.setVisible(has)
-        if not has:
-            self.conflict_marker.hide()
-        self.empty.setVisible(not has)
-        if case is None:
-            clear_layout(self._cards_layout)
-            clear_layout(self._thread_layout)
-            self._cards = []
-            return
-        self.title.set_untrusted(case.title)
-        self.title.setLayoutDirection(
-            Qt.LayoutDirection.RightToLeft
-            if content_direction(case.language) == "rtl"
-            else Qt.LayoutDirection.LeftToRight
-        )
-        self.reason.set_untrusted(case.report_reason)
-        if not same:
-            self._build_cards(case)
-        self.retranslate_ui()
+        self._inner.setUpdatesEnabled(False)  # one repaint for the whole refill, not one per widget
+        try:
+            for widget in (
+                self.title,
+                self.facts,
+                self.sla,
+                self.reason_label,
+                self.reason,
+                self.reveal_hidden,
+                self.author_label,
+                self.author_box,
+            ):
+                widget.setVisible(has)
+            if not has:
+                self.conflict_marker.hide()
+            self.empty.setVisible(not has)
+            if case is None:
+                self._fill_cards(())
+                return
+            self.title.set_untrusted(case.title)
+            self.title.setLayoutDirection(
+                Qt.LayoutDirection.RightToLeft
+                if content_direction(case.language) == "rtl"
+                else Qt.LayoutDirection.LeftToRight
+            )
+            self.reason.set_untrusted(case.report_reason)
+            if not same:
+                self._fill_cards(case.content)
+            self.retranslate_ui()
+        finally:
+            self._inner.setUpdatesEnabled(True)
 
-    def _build_cards(self, case: CaseDetail) -> None:
-        clear_layout(self._cards_layout)
-        clear_layout(self._thread_layout)
+    def _fill_cards(self, items: Sequence[ContentInfo]) -> None:
+        """Refill the pooled cards in content order: top-level items above, replies under "Thread"."""
+        revealed = self.reveal_hidden.isChecked()
+        pools = ((self._top_cards, self._cards_layout), (self._thread_cards, self._thread_layout))
+        used = [0, 0]
         self._cards = []
-        for item in case.content:
-            card = ContentCard(item, self)
+        for item in items:
+            which = 0 if item.reported or item.parent_id is None else 1
+            pool, layout = pools[which]
+            if used[which] < len(pool):
+                card = pool[used[which]]
+                card.set_item(item, revealed=revealed)
+            else:
+                card = ContentCard(item, self)
+                if revealed:
+                    card.body.set_revealed(True)
+                pool.append(card)
+                layout.addWidget(card)
+            used[which] += 1
+            card.show()
             self._cards.append(card)
-            (
-                self._cards_layout if item.reported or item.parent_id is None else self._thread_layout
-            ).addWidget(card)
-            if self.reveal_hidden.isChecked():
-                card.body.set_revealed(True)
             for media_id, viewer in card.media:
                 self._load(media_id, viewer)
-        self.thread_label.setVisible(self._thread_layout.count() > 0)
+        for (pool, _layout), count in zip(pools, used, strict=True):
+            for spare in pool[count:]:
+                spare.hide()
+        self.thread_label.setVisible(used[1] > 0)
 
     def _load(self, media_id: str, viewer: BlurredMedia) -> None:
         blur = self._settings.blur_strength if self._settings.blur_media else 0
 
+        def current() -> bool:  # a pooled viewer may show another attachment by the time this arrives
+            return any(m == media_id and v is viewer for card in self._cards for m, v in card.media)
+
         def done(image: QImage) -> None:
-            viewer.set_image(image, blur=blur, greyscale=self._settings.greyscale_media)
+            if current():
+                viewer.set_image(image, blur=blur, greyscale=self._settings.greyscale_media)
 
         def refused(reason: str) -> None:
-            viewer.set_placeholder(_("Image not shown: %(reason)s") % {"reason": reason})
+            if current():
+                viewer.set_placeholder(_("Image not shown: %(reason)s") % {"reason": reason})
 
         self._load_image(media_id, done, refused)  # type: ignore[operator]
 
@@ -304,6 +365,9 @@ class ContentPane(QScrollArea):
         if case is None:
             return
         assignee = case.assignee.name if case.assignee else _("unassigned")
+        claimed = _("assignee: %(name)s")
+        if case.id in self._pending_claims:
+            claimed = _("assignee: %(name)s (claim pending sync)")
         self.facts.setText(
             " · ".join(
                 (
@@ -314,14 +378,15 @@ class ContentPane(QScrollArea):
                     _("severity: %(level)s") % {"level": _(SEVERITIES.get(case.severity, ""))},
                     formatting.country_name(case.region),
                     _(SOURCE_TYPES.get(case.source_type, case.source_type)),
-                    _("assignee: %(name)s") % {"name": isolate(assignee)},
+                    claimed % {"name": isolate(assignee)},
                 )
             )
         )
         state = formatting.sla_state(case.due_at) if case.status != "resolved" else "ok"
-        self.sla.setProperty("sla", state)
-        self.sla.style().unpolish(self.sla)
-        self.sla.style().polish(self.sla)
+        if self.sla.property("sla") != state:  # re-polishing restyles the label: only when the state changes
+            self.sla.setProperty("sla", state)
+            self.sla.style().unpolish(self.sla)
+            self.sla.style().polish(self.sla)
         self.sla.setText(
             _("SLA: %(state)s (%(when)s)")
             % {"state": formatting.sla_text(case.due_at), "when": formatting.when(case.due_at)}

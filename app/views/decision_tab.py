@@ -141,16 +141,20 @@ class DecisionTab(QWidget):
             )
 
     def _fill_policies(self) -> None:
+        checklists = self._case.checklists if self._case is not None else ()
+        choices = [
+            (_("No policy (no violation)"), ""),
+            *((policy_label(c.code, c.version, c.title), c.policy_id) for c in checklists),
+        ]
         current = self.policy.currentData()
         self.policy.blockSignals(True)
-        self.policy.clear()
-        self.policy.addItem(_("No policy (no violation)"), "")
+        shown = [(self.policy.itemText(i), self.policy.itemData(i)) for i in range(self.policy.count())]
+        if shown != choices:  # cases of one queue offer the same choices: keep the items then
+            self.policy.clear()
+            for label, policy_id in choices:
+                self.policy.addItem(label, policy_id)
         if self._case is not None:
-            for checklist in self._case.checklists:
-                self.policy.addItem(
-                    policy_label(checklist.code, checklist.version, checklist.title), checklist.policy_id
-                )
-            violated = next((c for c in self._case.checklists if c.verdict == "violated"), None)
+            violated = next((c for c in checklists if c.verdict == "violated"), None)
             wanted = (
                 current if self.policy.findData(current) > 0 else (violated.policy_id if violated else "")
             )

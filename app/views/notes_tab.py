@@ -19,24 +19,30 @@ from app.core.untrusted import isolate
 from app.core.vocabulary import NOTE_VISIBILITIES
 from app.i18n import LANGUAGES, _, current_language
 from app.services.dto import NoteInfo
-from app.views.content_pane import clear_layout, content_direction
+from app.views.content_pane import content_direction
 from app.widgets.safe_text import SafeTextView, plain_label
 
 DETECT_DELAY_MS = 400
 
 
 class NoteCard(QWidget):
+    """One note; refilled with ``set_note`` when the tab moves to another case."""
+
     def __init__(self, note: NoteInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.note = note
         self.header = plain_label(self)
         self.header.setProperty("role", "muted")
         self.body = SafeTextView(self)
-        self.body.set_untrusted(note.text, content_direction(note.language))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
         layout.addWidget(self.header)
         layout.addWidget(self.body)
+        self.set_note(note)
+
+    def set_note(self, note: NoteInfo) -> None:
+        self.note = note
+        self.body.set_untrusted(note.text, content_direction(note.language))
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -65,7 +71,8 @@ class NotesTab(QWidget):
         super().__init__(parent)
         self.setObjectName("notesTab")
         self._notes: tuple[NoteInfo, ...] = ()
-        self._cards: list[NoteCard] = []
+        self._cards: list[NoteCard] = []  # the open case's notes
+        self._pool: list[NoteCard] = []  # reused case after case; spares hidden
         self._language_chosen = False
         self.list_area = QScrollArea(self)
         self.list_area.setWidgetResizable(True)
@@ -109,11 +116,20 @@ class NotesTab(QWidget):
         if notes == self._notes:
             return
         self._notes = notes
-        clear_layout(self._list)
-        self._cards = [NoteCard(n, self) for n in notes]
-        for card in self._cards:
-            self._list.addWidget(card)
-        self._list.addStretch(1)
+        self.list_area.widget().setUpdatesEnabled(False)
+        try:
+            for index, note in enumerate(notes):
+                if index < len(self._pool):
+                    self._pool[index].set_note(note)
+                else:  # a new card goes above the closing stretch
+                    self._pool.append(NoteCard(note, self))
+                    self._list.insertWidget(self._list.count() - 1, self._pool[-1])
+                self._pool[index].show()
+            for spare in self._pool[len(notes) :]:
+                spare.hide()
+            self._cards = self._pool[: len(notes)]
+        finally:
+            self.list_area.widget().setUpdatesEnabled(True)
         self.empty.setVisible(not notes)
         if self._cards:
             QTimer.singleShot(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,6 +41,7 @@ class RemediationTab(QWidget):
         super().__init__(parent)
         self.setObjectName("remediationTab")
         self._actions: tuple[RemediationInfo, ...] = ()
+        self._stale = False  # the list waits for the tab to be shown
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(6)
@@ -80,16 +82,28 @@ class RemediationTab(QWidget):
         self.retranslate_ui()
 
     def show_actions(self, actions: tuple[RemediationInfo, ...], editable: bool) -> None:
-        selected = self.selected_id()
         self._actions = actions
         self.add.setEnabled(editable)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Fill the list now if the tab is in sight, else when it is next shown."""
+        self._stale = not self.isVisible()
+        if self._stale:
+            return
+        selected = self.selected_id()
         self._fill()
-        open_first = next((a.id for a in actions if a.status in ("planned", "in_progress")), None)
+        open_first = next((a.id for a in self._actions if a.status in ("planned", "in_progress")), None)
         wanted = selected or open_first
         for index in range(self.tree.topLevelItemCount()):
             if self.tree.topLevelItem(index).data(0, Qt.ItemDataRole.UserRole) == wanted:
                 self.tree.setCurrentItem(self.tree.topLevelItem(index))
         self._update_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._refresh()
 
     def selected_id(self) -> str | None:
         item = self.tree.currentItem()
@@ -174,8 +188,7 @@ class RemediationTab(QWidget):
         for status, button in self.status_buttons.items():
             button.setText(labels[status])
         self.approve.setText(_("Approve (second pair of eyes)"))
-        self._fill()
-        self._update_buttons()
+        self._refresh()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,6 +35,7 @@ class StakeholdersTab(QWidget):
         super().__init__(parent)
         self.setObjectName("stakeholdersTab")
         self._items: tuple[CommunicationInfo, ...] = ()
+        self._stale = False  # the list waits for the tab to be shown
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(4)
@@ -57,7 +59,18 @@ class StakeholdersTab(QWidget):
 
     def show_messages(self, items: tuple[CommunicationInfo, ...]) -> None:
         self._items = items
-        self._fill()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Fill the list now if the tab is in sight, else when it is next shown."""
+        self._stale = not self.isVisible()
+        if not self._stale:
+            self._fill()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._refresh()
 
     def message_saved(self) -> None:
         self.text.clear()
@@ -89,7 +102,7 @@ class StakeholdersTab(QWidget):
             self.channel.addItem(_(label), code)
         self.channel.setCurrentIndex(max(0, self.channel.findData(current)))
         self.log.setText(_("Log message"))
-        self._fill()
+        self._refresh()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

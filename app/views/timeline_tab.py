@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.core import formatting
@@ -30,6 +31,7 @@ class TimelineTab(QWidget):
         super().__init__(parent)
         self.setObjectName("timelineTab")
         self._entries: tuple[TimelineEntry, ...] = ()
+        self._stale = False  # the list waits for the tab to be shown
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(4)
@@ -41,15 +43,29 @@ class TimelineTab(QWidget):
 
     def show_timeline(self, entries: tuple[TimelineEntry, ...]) -> None:
         self._entries = entries
-        self._fill()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Fill the list now if the tab is in sight, else when it is next shown."""
+        self._stale = not self.isVisible()
+        if not self._stale:
+            self._fill()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._refresh()
 
     def _fill(self) -> None:
         self.tree.clear()
         for entry in self._entries:
+            who = entry.actor_name
+            if entry.remote:
+                who = _("%(name)s · another workstation") % {"name": who or _("someone")}
             item = QTreeWidgetItem(
                 [
                     formatting.when(entry.created_at),
-                    entry.actor_name,
+                    who,
                     _(AUDIT_ACTIONS.get(entry.action, entry.action)),
                     describe(entry),
                 ]
@@ -60,7 +76,7 @@ class TimelineTab(QWidget):
 
     def retranslate_ui(self) -> None:
         self.tree.setHeaderLabels([_("When"), _("Who"), _("What"), _("Detail")])
-        self._fill()
+        self._refresh()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

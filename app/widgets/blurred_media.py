@@ -63,6 +63,13 @@ class BlurredMedia(QWidget):
         self._revealed = blur <= 0
         self._render()
 
+    def clear(self) -> None:
+        """Back to the empty, unrevealed state, so the widget can show another attachment."""
+        self._image = QImage()
+        self._revealed = False
+        self._picture.clear()
+        self._button.show()
+
     def set_placeholder(self, message: str) -> None:
         self._image = QImage()
         self._picture.setPixmap(QPixmap())

@@ -76,9 +76,14 @@ class SafeTextView(QTextEdit):
         SafeTextView.refused_resources += 1
         return None
 
-    def set_untrusted(self, text: str, language_direction: str | None = None) -> None:
+    def set_untrusted(
+        self, text: str, language_direction: str | None = None, *, revealed: bool | None = None
+    ) -> None:
+        """Show ``text``; ``revealed`` also switches hidden characters on or off in the same pass."""
         self._raw = text
         self._direction = language_direction
+        if revealed is not None:
+            self._revealed = revealed
         self._render()
 
     def set_revealed(self, revealed: bool) -> None:
