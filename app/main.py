@@ -76,11 +76,11 @@ def build(profile: Profile, language: str | None = None) -> Workstation:
         lambda name: theme.apply_theme(app, name, languages.language),
     )
     model.setParent(window)
-    sync = SyncController(profile.store, settings.hub_url, settings.reviewer_id, interval_ms=10_000, parent=window)
+    sync = SyncController(
+        profile.store, settings.hub_url, settings.reviewer_id, interval_ms=10_000, parent=window
+    )
     window.attach_sync(sync)
     refresh_clock(window)
-    workspace.load_reference()
-    model.refresh()
     sync.start()
     window.content.set_settings(settings)
     return Workstation(app, window, workspace, languages, runner)

@@ -18,6 +18,7 @@ class Settings:
     theme: str = "light"  # light | dark
     reviewer_id: str = ""
     hub_url: str = ""
+    sync_queues: str = ""  # queue slugs this workstation pulls, comma-separated; "" pulls every queue
     blur_media: bool = True
     blur_strength: int = 24  # pixels of blur radius
     greyscale_media: bool = False
@@ -34,6 +35,7 @@ TITLES: dict[str, str] = {
     "theme": N_("Theme"),
     "reviewer_id": N_("Working as"),
     "hub_url": N_("Team hub"),
+    "sync_queues": N_("Queues this workstation pulls from the hub"),
     "blur_media": N_("Blur media until revealed"),
     "blur_strength": N_("Blur strength"),
     "greyscale_media": N_("Show media in greyscale"),
@@ -41,6 +43,24 @@ TITLES: dict[str, str] = {
     "break_after_minutes": N_("Suggest a break after minutes on sensitive queues"),
     "break_after_reveals": N_("Suggest a break after revealed media items"),
 }
+
+
+NO_QUEUES = "-"  # sync_queues when every queue is unchecked: only the cases this workstation touched
+
+
+def sync_queue_slugs(settings: Settings) -> tuple[str, ...] | None:
+    """The queues sync pulls, by slug; None: every queue (the default)."""
+    raw = settings.sync_queues.strip()
+    if raw == NO_QUEUES:
+        return ()
+    slugs = sorted({q.strip() for q in raw.split(",") if q.strip()})
+    return tuple(slugs) or None
+
+
+def encode_queue_slugs(slugs: tuple[str, ...] | None) -> str:
+    if slugs is None:
+        return ""
+    return ",".join(sorted(set(slugs))) or NO_QUEUES
 
 
 def decode(key: str, raw: str) -> Any:

@@ -152,6 +152,62 @@ def test_qa_cannot_decide_or_change_cases(roles: tuple[Roles, dict[str, str]]) -
 
 
 @pytest.mark.postgres
+def test_qa_writes_audit_records_and_findings_are_answered_by_their_reviewer(
+    roles: tuple[Roles, dict[str, str]],
+) -> None:
+    people, ids = roles
+    qa, specialist, lead = people.id("qa"), people.id("specialist"), people.id("lead")
+    with people.engine.begin() as connection:  # an audit of the case's decision, as the owner writes it
+        decision = connection.execute(text("SELECT id FROM decision LIMIT 1")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO qa_batch (id, name, method, parameters, population, created_by_id, created_at) "
+                "VALUES ('b1', 'Audit', 'random', '{}', 1, :qa, now());"
+            ),
+            {"qa": qa},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO qa_batch_item (id, batch_id, decision_id, case_id, position, stratum, weight) "
+                "VALUES ('i1', 'b1', :decision, :case, 1, '', 1.0)"
+            ),
+            {"decision": decision, "case": ids["case"]},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO qa_review (id, item_id, auditor_id, outcome, answers, rationale, created_at) "
+                "VALUES ('r1', 'i1', :qa, 'no_violation', '[]', '', now())"
+            ),
+            {"qa": qa},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO qa_finding (id, review_id, decision_id, case_id, reviewer_id, category, note, "
+                "status, response, resolution, resolution_note, created_by_id, created_at, version) VALUES "
+                "('f1', 'r1', :decision, :case, :reviewer, 'policy_misapplied', 'n', 'open', '', '', '', :qa, "
+                "now(), 1)"
+            ),
+            {"decision": decision, "case": ids["case"], "reviewer": specialist, "qa": qa},
+        )
+    batch = (
+        "INSERT INTO qa_batch (id, name, method, parameters, population, created_by_id, created_at) "
+        "VALUES ('b2', 'Mine', 'random', '{}', 1, :by, now())"
+    )
+    people.run("qa", batch, by=qa)
+    with pytest.raises(DBAPIError, match="row-level security"):
+        people.run("qa", batch, by=lead)  # an auditor writes as themself
+    with pytest.raises(DBAPIError, match="permission denied"):
+        people.run("specialist", batch, by=specialist)
+    with pytest.raises(DBAPIError, match="permission denied"):
+        people.run("qa", "UPDATE qa_batch SET name = 'changed'")
+    with pytest.raises(DBAPIError, match="permission denied"):
+        people.run("qa", "UPDATE qa_finding SET status = 'resolved'")  # auditors add records, never change
+    dispute = "UPDATE qa_finding SET status = 'disputed', response = 'no', version = 2 WHERE id = 'f1'"
+    people.run("specialist", dispute)  # the audited reviewer answers
+    people.run("lead", "UPDATE qa_finding SET status = 'resolved', version = 3 WHERE id = 'f1'")
+
+
+@pytest.mark.postgres
 def test_rows_name_their_real_author(roles: tuple[Roles, dict[str, str]]) -> None:
     people, ids = roles
     note = (

@@ -17,10 +17,11 @@ UNREACHABLE = 3
 
 
 def _queues(args: argparse.Namespace, settings: Any) -> tuple[str, ...] | None:
+    from app.settings import sync_queue_slugs
+
     if args.queue:
-        return tuple(args.queue)
-    narrowed = str(getattr(settings, "sync_queues", "") or "")
-    return tuple(q.strip() for q in narrowed.split(",") if q.strip()) or None
+        return tuple(sorted(set(args.queue)))
+    return sync_queue_slugs(settings)
 
 
 def _engine_with_login(url: Any) -> Any:

@@ -36,6 +36,7 @@ class SyncState:
     rejections: int = 0
     hub_label: str = ""
     next_retry_ms: int = 0  # while offline: when the next attempt is due
+    pending_claims: frozenset[str] = frozenset()  # cases claimed here, not yet confirmed by the hub
 
 
 class SyncController(QObject):
@@ -43,11 +44,13 @@ class SyncController(QObject):
     state_changed: a SyncState, whenever anything about sync changed.
     sync_finished: a SyncReport after each successful sync.
     data_pulled: after a sync that brought rows in, so views reload what they show.
+    claims_lost: the ClaimOutcomes of claims the hub gave to someone else in the last sync.
     """
 
     state_changed = Signal(object)
     sync_finished = Signal(object)
     data_pulled = Signal()
+    claims_lost = Signal(object)
 
     def __init__(
         self,
@@ -90,6 +93,8 @@ class SyncController(QObject):
         self.sync_now()
 
     def set_hub(self, url: str) -> None:
+        if url.strip() == self._hub_url and (self._hub_url or self.state.hub_label == ""):
+            return  # unchanged (every settings change passes the hub along)
         self._hub_url = url.strip()
         if self._hub is not None:
             self._hub.dispose()
@@ -98,7 +103,17 @@ class SyncController(QObject):
         self._emit(configured=bool(self._hub_url), hub_label=label, online=None, last_error="")
 
     def set_reviewer(self, reviewer_id: str) -> None:
-        self._reviewer_id = reviewer_id
+        if reviewer_id != self._reviewer_id:
+            self._reviewer_id = reviewer_id
+            self.refresh_local()
+
+    def set_queues(self, queues: tuple[str, ...] | None) -> None:
+        """Pull only these queues (by slug; None: every queue) from the next sync on."""
+        self._queues = tuple(sorted(queues)) if queues is not None else None
+
+    @property
+    def queues(self) -> tuple[str, ...] | None:
+        return self._queues
 
     @Slot()
     def notify_local_change(self, *_args: Any) -> None:
@@ -123,7 +138,11 @@ class SyncController(QObject):
         )
 
     def refresh_local(self) -> None:
-        self._runner.run(lambda: self._store.read(status), self._local_read, lambda _e: None)
+        self._runner.run(lambda: self._store.read(self._status), self._local_read, lambda _e: None)
+
+    def _status(self, session: Any) -> SyncStatus:
+        # Without a hub nothing is provisional: a claim is simply this profile's.
+        return status(session, self._reviewer_id if self._hub_url else None)
 
     def stop(self) -> None:
         self._debounce.stop()
@@ -145,7 +164,7 @@ class SyncController(QObject):
             progress=lambda p: self._report_progress(handle, p),
             cancelled=lambda: handle.cancelled,
         )
-        return report, self._store.read(status)
+        return report, self._store.read(self._status)
 
     @staticmethod
     def _report_progress(handle: TaskHandle, progress: SyncProgress) -> None:
@@ -162,8 +181,11 @@ class SyncController(QObject):
         self._backoff = 0
         self._emit_local(local, online=True, syncing=False, progress_total=0, next_retry_ms=0)
         self.sync_finished.emit(report)
-        if report.pulled:
+        lost = tuple(c for c in report.claims if c.status == "lost")
+        if report.pulled or lost:
             self.data_pulled.emit()
+        if lost:
+            self.claims_lost.emit(lost)
         self._next(self._interval)
 
     def _failed(self, error: BaseException) -> None:
@@ -195,6 +217,7 @@ class SyncController(QObject):
             conflicts=local.open_conflicts,
             rejections=local.rejections,
             last_sync_at=local.last_sync_at,
+            pending_claims=local.pending_claims,
             **({"last_error": local.last_error} if values.get("online") else {}),
             **values,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.controllers.language import LanguageService
-from app.controllers.qa import QaController
 from app.controllers.sync import SyncController, SyncState
 from app.controllers.wellness import WellnessMonitor
 from app.controllers.workspace import ReferenceData, Workspace
@@ -28,7 +28,8 @@ from app.core.vocabulary import ROLES
 from app.core.wellness import BreakPolicy
 from app.i18n import LANGUAGES, N_, _
 from app.services.dto import CaseDetail, Changes
-from app.settings import Settings
+from app.services.sync.engine import ClaimOutcome
+from app.settings import Settings, sync_queue_slugs
 from app.views.checklist_pane import ChecklistPane
 from app.views.content_pane import ContentPane
 from app.views.decision_tab import DecisionTab
@@ -36,16 +37,18 @@ from app.views.dialogs import DialogService, open_link_safely
 from app.views.help_overlay import HelpOverlay
 from app.views.itemmodels.queue_model import CaseQueueModel
 from app.views.notes_tab import NotesTab
-from app.views.qa.workspace import QaWorkspace
 from app.views.queue_pane import QueuePane
 from app.views.remediation_tab import RemediationTab
-from app.views.settings_dialog import SettingsDialog
 from app.views.stakeholders_tab import StakeholdersTab
-from app.views.sync_panel import SyncDetailsDialog, describe
+from app.views.sync_panel import SyncDetailsDialog, describe, lost_claims_text
 from app.views.timeline_tab import TimelineTab
 from app.widgets.info_bar import InfoBar
 from app.widgets.safe_text import plain_label
 from app.widgets.sync_badge import SyncBadge
+
+if TYPE_CHECKING:
+    from app.views.qa.workspace import QaWorkspace
+    from app.views.settings_dialog import SettingsDialog
 
 TABS = ("notes", "remediation", "decision", "stakeholders", "timeline")
 TAB_TITLES = {
@@ -117,6 +120,11 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.info_bar)
+        self.sync_info = InfoBar(self)  # sync's news, e.g. a claim the hub gave to someone else
+        self.sync_info.setObjectName("syncInfo")
+        self.sync_info.acted.connect(lambda: self.workspace.open_case(self._lost_case))
+        self._lost_case: str | None = None
+        column.addWidget(self.sync_info)
         column.addWidget(split, 1)
         self.setCentralWidget(central)
         self.wellness = WellnessMonitor(self._break_policy(workspace.settings), self)
@@ -319,9 +327,15 @@ class MainWindow(QMainWindow):
         self.sync = sync
         sync.state_changed.connect(self._sync_state)
         sync.data_pulled.connect(self._pulled)
+        sync.claims_lost.connect(self._claims_lost)
         self.workspace.changes_applied.connect(sync.notify_local_change)
+        sync.set_queues(sync_queue_slugs(self.workspace.settings))
         self.workspace.settings_changed.connect(
-            lambda s: (sync.set_reviewer(s.reviewer_id), sync.set_hub(s.hub_url))
+            lambda s: (
+                sync.set_reviewer(s.reviewer_id),
+                sync.set_hub(s.hub_url),
+                sync.set_queues(sync_queue_slugs(s)),
+            )
         )
         self._sync_state(sync.state)
 
@@ -356,6 +370,13 @@ class MainWindow(QMainWindow):
             _("Sync now") if state.configured else _("Connect to hub…"), enabled=not state.syncing
         )
         self.status_sync.set_progress(state.progress_done, state.progress_total)
+        self.queue.model.set_pending_claims(state.pending_claims)
+        self.content.set_pending_claims(state.pending_claims)
+
+    def _claims_lost(self, outcomes: tuple[ClaimOutcome, ...]) -> None:
+        """Claims made offline that the hub gave to someone else: say so (the case is reloaded as theirs)."""
+        self.sync_info.show_message(lost_claims_text(outcomes), _("Show the case"), _("Dismiss"))
+        self._lost_case = outcomes[0].case_id
 
     def _pulled(self) -> None:
         """Rows arrived from the hub: the queue and the open case may have changed."""
@@ -367,6 +388,10 @@ class MainWindow(QMainWindow):
     def show_qa(self) -> None:
         """The QA audit workspace, in its own window beside this one."""
         if self.qa_window is None:
+            # The QA workspace and its services are a large import that the first paint does not need.
+            from app.controllers.qa import QaController
+            from app.views.qa.workspace import QaWorkspace
+
             controller = QaController(
                 self.workspace.store, self.workspace.runner, lambda: self.workspace.settings.reviewer_id
             )
@@ -379,7 +404,15 @@ class MainWindow(QMainWindow):
         self.qa_window.raise_()
 
     def show_settings(self) -> None:
-        dialog = SettingsDialog(self.workspace.settings, self.workspace.reference.reviewers, self)
+        # Opened rarely: not imported for the first paint.
+        from app.views.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(
+            self.workspace.settings,
+            self.workspace.reference.reviewers,
+            self,
+            queues=self.workspace.reference.queues,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.language_chosen.connect(self.switch_language)
         dialog.setting_changed.connect(self._setting_changed)
@@ -446,6 +479,7 @@ class MainWindow(QMainWindow):
         formatting.set_reader_zone(actor.time_zone if actor else "UTC")
         self.queue.set_reference(reference, actor.id if actor else "")
         self.checklist.set_policies(list(reference.policies))
+        self.checklist.prepare(reference.checklists)
         self._fill_actor_menu()
         self.retranslate_status()
 

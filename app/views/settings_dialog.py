@@ -1,6 +1,7 @@
-"""Settings: interface language, theme, who is working, and how sensitive media is shown.
+"""Settings: interface language, theme, who is working, how sensitive media is shown, and which queues sync
+pulls from the team hub.
 
-Changes apply at once (no restart) and are kept in the profile.
+Changes apply at once (no restart) and are kept in the profile; a change of queues applies at the next sync.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QListWidget,
+    QListWidgetItem,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -20,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.core.vocabulary import ROLES
 from app.i18n import LANGUAGES, _
-from app.services.dto import ReviewerInfo
-from app.settings import TITLES, Settings
+from app.services.dto import QueueInfo, ReviewerInfo
+from app.settings import TITLES, Settings, encode_queue_slugs, sync_queue_slugs
 from app.widgets.safe_text import plain_label
 
 
@@ -35,11 +38,18 @@ class SettingsDialog(QDialog):
     setting_changed = Signal(str, object)
 
     def __init__(
-        self, settings: Settings, reviewers: tuple[ReviewerInfo, ...], parent: QWidget | None = None
+        self,
+        settings: Settings,
+        reviewers: tuple[ReviewerInfo, ...],
+        parent: QWidget | None = None,
+        *,
+        queues: tuple[QueueInfo, ...] = (),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self._reviewers = reviewers
+        self.sync_queues = self._queue_list(queues, sync_queue_slugs(settings))
+        self.sync_queues_hint = plain_label(self, role="muted", wrap=True)
         self.language = QComboBox(self)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
@@ -70,6 +80,7 @@ class SettingsDialog(QDialog):
                 "blur_strength",
                 "break_after_minutes",
                 "break_after_reveals",
+                "sync_queues",
             )
         }
         form = QFormLayout()
@@ -82,6 +93,8 @@ class SettingsDialog(QDialog):
         form.addRow(self.blind)
         form.addRow(self._labels["break_after_minutes"], self.break_minutes)
         form.addRow(self._labels["break_after_reveals"], self.break_reveals)
+        form.addRow(self._labels["sync_queues"], self.sync_queues)
+        form.addRow(self.sync_queues_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -100,6 +113,31 @@ class SettingsDialog(QDialog):
         self.blind.toggled.connect(lambda on: self.setting_changed.emit("blind_review", on))
         self.break_minutes.valueChanged.connect(lambda v: self.setting_changed.emit("break_after_minutes", v))
         self.break_reveals.valueChanged.connect(lambda v: self.setting_changed.emit("break_after_reveals", v))
+        self.sync_queues.itemChanged.connect(lambda _item: self._queues_changed())
+
+    def _queue_list(self, queues: tuple[QueueInfo, ...], chosen: tuple[str, ...] | None) -> QListWidget:
+        """One checkable row per queue; every queue is checked unless the profile narrowed the list."""
+        widget = QListWidget(self)
+        widget.setObjectName("syncQueues")
+        for queue in queues:
+            item = QListWidgetItem(queue.name, widget)
+            item.setData(Qt.ItemDataRole.UserRole, queue.slug)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = chosen is None or queue.slug in chosen
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        widget.setMaximumHeight(max(60, min(8, len(queues)) * 24 + 8))
+        return widget
+
+    def checked_queues(self) -> tuple[str, ...] | None:
+        """The slugs checked; None when every queue is (the default, which also takes queues added later)."""
+        items = [self.sync_queues.item(row) for row in range(self.sync_queues.count())]
+        slugs = tuple(
+            i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked
+        )
+        return None if len(slugs) == len(items) else slugs
+
+    def _queues_changed(self) -> None:
+        self.setting_changed.emit("sync_queues", encode_queue_slugs(self.checked_queues()))
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Settings"))
@@ -108,6 +146,12 @@ class SettingsDialog(QDialog):
         self.blur.setText(_(TITLES["blur_media"]))
         self.greyscale.setText(_(TITLES["greyscale_media"]))
         self.blind.setText(_(TITLES["blind_review"]))
+        self.sync_queues_hint.setText(
+            _(
+                "Sync pulls the checked queues from the next sync on, and always the cases you have worked on. "
+                "All checked: every queue, including new ones."
+            )
+        )
         theme = self.theme.currentData() or self._settings.theme
         self.theme.clear()
         self.theme.addItem(_("Light"), "light")

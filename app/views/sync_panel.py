@@ -24,6 +24,7 @@ from app.core import formatting
 from app.core.untrusted import isolate
 from app.i18n import _, ngettext
 from app.services.sync.conflicts import ConflictInfo, RejectionInfo
+from app.services.sync.engine import ClaimOutcome
 from app.widgets.safe_text import plain_label
 
 
@@ -60,6 +61,22 @@ def describe(state: SyncState) -> tuple[str, str, str]:
     if state.last_error:
         tooltip += "\n" + state.last_error
     return _("Sync: %(state)s") % {"state": " · ".join(parts)}, tooltip, level
+
+
+def lost_claims_text(outcomes: tuple[ClaimOutcome, ...]) -> str:
+    """What the reviewer reads when the hub gave cases they claimed offline to someone else."""
+    lines = [
+        _(
+            "Your claim on %(case)s did not hold: %(holder)s had claimed it first on the team hub. "
+            "It is no longer among your cases."
+        )
+        % {
+            "case": isolate(c.external_ref),
+            "holder": isolate(c.holder_name) if c.holder_name else _("another reviewer"),
+        }
+        for c in outcomes
+    ]
+    return "\n".join(lines)
 
 
 def value_text(value: Any) -> str:

@@ -21,7 +21,7 @@ from app.services.audit import json_safe
 from app.services.case_commands import change_case, load_case, require_worker
 from app.services.dto import Changes
 from app.services.errors import InvalidInput, NotFound
-from app.services.sync.local_state import pending_count
+from app.services.sync.local_state import pending_claims, pending_count
 from app.services.sync.values import column_value, table
 
 KEEP_CHOICES = ("kept", "other")
@@ -69,6 +69,7 @@ class SyncStatus:
     rejections: int
     last_sync_at: datetime | None
     last_error: str
+    pending_claims: frozenset[str] = frozenset()  # cases whose claim by this reviewer awaits the hub
 
 
 def _names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -144,7 +145,9 @@ def list_rejections(session: Session, case_id: str | None = None) -> tuple[Rejec
     )
 
 
-def status(session: Session) -> SyncStatus:
+def status(session: Session, reviewer_id: str | None = None) -> SyncStatus:
+    """The sync state; with ``reviewer_id``, also the cases that reviewer claimed here and the hub has not
+    confirmed yet."""
     row = session.get(SyncState, 1)
     conflicts = session.scalar(select(func.count()).where(SyncConflict.settled_at.is_(None))) or 0
     rejections = session.scalar(select(func.count()).select_from(SyncRejection)) or 0
@@ -154,6 +157,7 @@ def status(session: Session) -> SyncStatus:
         rejections=int(rejections),
         last_sync_at=row.last_sync_at if row else None,
         last_error=row.last_error if row else "",
+        pending_claims=pending_claims(session, reviewer_id) if reviewer_id else frozenset(),
     )
 
 

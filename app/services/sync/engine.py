@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.models import Case, OutboxEntry, SyncIdMap, utcnow
+from app.models import Case, OutboxEntry, Reviewer, SyncIdMap, utcnow
 from app.models.sync import hub_meta
 from app.services.sync.catalog import APPLY_ORDER, PARENTS, REFERENCE_ENTITIES, entity
 from app.services.sync.hub_push import apply_push
@@ -59,6 +59,7 @@ class ClaimOutcome:
     external_ref: str
     status: str  # won | lost | provisional
     holder_id: str | None
+    holder_name: str = ""  # who holds the case now, as this workstation knows them
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def exchange_reference(run: _Run) -> None:
     if not any(unmapped.values()):
         return
     found: list[tuple[str, str, str]] = []
+    adopted: dict[str, Any] | None = None
     with run.hub.begin() as connection:
         login = ""
         if connection.dialect.name == "postgresql":
@@ -148,6 +150,7 @@ def exchange_reference(run: _Run) -> None:
                     select(target.c.id, *(target.c[k] for k in spec.natural_key))
                 ).mappings()
             }
+            taken = set(run.ids.to_local[name])  # hub rows already matched to a local row
             for row in unmapped[name]:
                 hub_row = run.ids.hub_row(name, row)
                 key = tuple(hub_row[k] for k in spec.natural_key)
@@ -157,9 +160,16 @@ def exchange_reference(run: _Run) -> None:
                     and row["id"] == run.reviewer_id
                     and login
                     and login not in local_handles
+                    and on_hub.get((login,)) not in taken | {None}
                 ):
                     # The person connected is this profile's reviewer, whatever the profile called them.
-                    hub_id = on_hub.get((login,), hub_id)
+                    hub_id = on_hub[(login,)]
+                    adopted = dict(
+                        connection.execute(select(target).where(target.c.id == hub_id)).mappings().one()
+                    )
+                    adopted["local_id"] = row["id"]
+                if hub_id in taken:
+                    continue  # another local row already stands for it; this one stays unmatched
                 if hub_id is None:
                     try:
                         with connection.begin_nested():
@@ -169,12 +179,32 @@ def exchange_reference(run: _Run) -> None:
                     hub_id = hub_row["id"]
                     on_hub[key] = hub_id
                 found.append((name, row["id"], hub_id))
+                taken.add(hub_id)
                 if name == "policy":
                     run.ids.to_hub[name][row["id"]] = hub_id  # elements below translate their policy id
     with run.local.begin() as connection:
         for name, local_id, hub_id in found:
             run.ids.to_hub[name].pop(local_id, None)
             run.ids.add(connection, name, local_id, hub_id)
+        if adopted is not None:
+            _adopt_login(connection, adopted)
+
+
+def _adopt_login(connection: Any, hub_row: dict[str, Any]) -> None:
+    """The profile's reviewer is the person logged in to the hub: it takes their name, handle and role, so the
+    window says who is working as the team knows them (unless another local reviewer has that handle)."""
+    reviewers = table("reviewer")
+    clash = connection.execute(
+        select(reviewers.c.id).where(
+            reviewers.c.handle == hub_row["handle"], reviewers.c.id != hub_row["local_id"]
+        )
+    ).first()
+    if clash is None:
+        connection.execute(
+            reviewers.update()
+            .where(reviewers.c.id == hub_row["local_id"])
+            .values(name=hub_row["name"], handle=hub_row["handle"], role=hub_row["role"])
+        )
 
 
 # --- push ---------------------------------------------------------------------------------------------------
@@ -206,7 +236,7 @@ def push(run: _Run, batch_size: int) -> tuple[int, int]:
 
 def _missing_parents(run: _Run, hub_connection: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
     """Add to ``rows`` any parent a row needs that neither the batch nor the local store has yet."""
-    for _depth in range(3):
+    for _depth in range(5):  # a QA score -> re-review -> batch item -> decision -> case
         wanted: dict[str, set[str]] = defaultdict(set)
         for name, batch in rows.items():
             parent = PARENTS.get(name)
@@ -330,7 +360,8 @@ def _claim_outcomes(
     run: _Run | None, local: Engine, reviewer_id: str, cases: list[str]
 ) -> tuple[ClaimOutcome, ...]:
     """The hub's verdict on claims pushed in this sync, read from the hub itself (the pull may lag behind it
-    while a long transaction elsewhere holds the feed's horizon back)."""
+    while a long transaction elsewhere holds the feed's horizon back). A lost claim's case takes the hub's
+    row at once, so it leaves this reviewer's cases now rather than at a later pull."""
     if not cases:
         return ()
     holders: dict[str, str | None] = {}
@@ -341,15 +372,25 @@ def _claim_outcomes(
                 select(target.c.id, target.c.assignee_id).where(target.c.id.in_(cases))
             ):
                 holders[case_id] = run.ids.to_local["reviewer"].get(holder, holder) if holder else None
+            lost = sorted(c for c, h in holders.items() if h != reviewer_id)
+            if lost:
+                _apply(run, {"case": fetch_by_id(connection, "case", lost)}, connection, None, None)
     outcomes = []
     with Session(local) as session:
+        names = dict(
+            session.execute(
+                select(Reviewer.id, Reviewer.name).where(Reviewer.id.in_({h for h in holders.values() if h}))
+            ).all()
+        )
         for case in session.scalars(select(Case).where(Case.id.in_(cases)).order_by(Case.external_ref)):
             if case.id not in holders:
                 outcomes.append(ClaimOutcome(case.id, case.external_ref, "provisional", case.assignee_id))
                 continue
             holder = holders[case.id]
             status = "won" if holder == reviewer_id else "lost"
-            outcomes.append(ClaimOutcome(case.id, case.external_ref, status, holder))
+            outcomes.append(
+                ClaimOutcome(case.id, case.external_ref, status, holder, names.get(holder or "", ""))
+            )
     return tuple(outcomes)
 
 

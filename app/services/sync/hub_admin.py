@@ -176,22 +176,25 @@ def _pg_grants(connection: Connection, schema: str, prefix: str) -> None:
         run(text(f"GRANT SELECT ON {_quote(table)} TO {everyone}"))
     for table in hub_ddl.SYNC_WRITES:
         run(text(f"GRANT INSERT, UPDATE ON {_quote(table)} TO {everyone}"))
-    qa_tables = sorted(t for t in tables if t.startswith("qa_"))
     for group in hub_ddl.GROUPS:
         role = _quote(f"{prefix}{group}")
-        extra = qa_tables if group in ("qa", "lead") else []
-        for table in (*hub_ddl.INSERTS[group], *extra):
+        for table in hub_ddl.INSERTS[group]:
             if table in tables:
                 run(text(f"GRANT INSERT ON {_quote(table)} TO {role}"))
         for table in hub_ddl.UPDATES[group]:
-            run(text(f"GRANT UPDATE ON {_quote(table)} TO {role}"))
+            if table in tables:
+                run(text(f"GRANT UPDATE ON {_quote(table)} TO {role}"))
     for table in APPEND_ONLY_TABLES:
         run(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {_quote(table)} FROM {everyone}, PUBLIC"))
 
 
-def _pg_row_security(connection: Connection, schema: str, changes: list[str]) -> None:
+def _pg_row_security(connection: Connection, schema: str, prefix: str, changes: list[str]) -> None:
     connection.execute(text(hub_ddl.PG_REVIEWER_FUNCTION.format(schema=_quote(schema))))
+    tables = set(inspect(connection).get_table_names())
+    updated = {t for group in hub_ddl.UPDATES.values() for t in group}
     for table, column in hub_ddl.AUTHOR_COLUMNS.items():
+        if table not in tables:
+            continue
         enabled = connection.execute(
             text("SELECT relrowsecurity FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": _quote(table)}
         ).scalar()
@@ -202,8 +205,9 @@ def _pg_row_security(connection: Connection, schema: str, changes: list[str]) ->
             "arbiter_read": "FOR SELECT USING (true)",
             "arbiter_author": f"FOR INSERT WITH CHECK ({column} = arbiter_reviewer_id())",
         }
-        if table == "remediation_action":
-            policies["arbiter_update"] = "FOR UPDATE USING (true) WITH CHECK (true)"
+        if table in updated:
+            check = hub_ddl.update_check(table, prefix)
+            policies["arbiter_update"] = f"FOR UPDATE USING (true) WITH CHECK ({check})"
         for name, clause in policies.items():
             exists = connection.execute(
                 text(
@@ -237,7 +241,7 @@ def init_hub(engine: Engine, *, prefix: str = DEFAULT_PREFIX) -> AdminReport:
             _pg_roles(connection, prefix, changes)
             _pg_triggers(connection, schema, prefix, changes)
             _pg_grants(connection, schema, prefix)
-            _pg_row_security(connection, schema, changes)
+            _pg_row_security(connection, schema, prefix, changes)
         else:
             _sqlite_triggers(connection, changes)
     return AdminReport(tuple(changes), hub_id)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Final
 
-from app.services.sync.catalog import Entity
+from app.services.sync.catalog import ENTITIES, QA_TABLES, Entity
 
 GROUPS: Final[tuple[str, ...]] = ("specialist", "lead", "qa", "admin")
 
 # What each group may write, beyond reading everything it syncs. Nobody may UPDATE, DELETE or TRUNCATE an
-# append-only table; QA never writes a decision or changes a case (its audits are records of their own).
+# append-only table; QA never writes a decision or changes a case (its audits are records of their own). A
+# specialist answers calibration sessions and answers findings about their own decisions; a lead resolves.
 _WORK = (
     "case",
     "content_item",
@@ -29,9 +30,9 @@ _WORK = (
     "policy_element",
 )
 INSERTS: Final[dict[str, tuple[str, ...]]] = {
-    "specialist": _WORK,
-    "lead": (*_WORK, "reviewer"),
-    "qa": ("note", "audit_event"),
+    "specialist": (*_WORK, "qa_calibration_answer"),
+    "lead": (*_WORK, "reviewer", *QA_TABLES),
+    "qa": ("note", "audit_event", *QA_TABLES),
     "admin": (
         "reviewer",
         "queue",
@@ -45,8 +46,8 @@ INSERTS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 UPDATES: Final[dict[str, tuple[str, ...]]] = {
-    "specialist": ("case", "remediation_action"),
-    "lead": ("case", "remediation_action"),
+    "specialist": ("case", "remediation_action", "qa_finding"),
+    "lead": ("case", "remediation_action", "qa_finding"),
     "qa": (),
     "admin": (),
 }
@@ -66,7 +67,27 @@ AUTHOR_COLUMNS: Final[dict[str, str]] = {
     "communication": "author_id",
     "audit_event": "actor_id",
     "remediation_action": "proposed_by_id",
+    "qa_rubric": "created_by_id",
+    "qa_batch": "created_by_id",
+    "qa_answer": "auditor_id",
+    "qa_review": "auditor_id",
+    "qa_score": "author_id",
+    "qa_finding": "created_by_id",
+    "qa_calibration": "created_by_id",
+    "qa_calibration_answer": "participant_id",
 }
+
+
+def update_check(table: str, prefix: str) -> str:
+    """Row security on UPDATE: who may change a row of ``table`` (checked on the new row, so a refusal is an
+    error the push records, never an update that silently matches nothing)."""
+    if table == "qa_finding":
+        return (
+            f"reviewer_id = arbiter_reviewer_id() OR pg_has_role(current_user, '{prefix}lead', 'MEMBER') "
+            f"OR pg_has_role(current_user, '{prefix}admin', 'MEMBER')"
+        )
+    return "true"
+
 
 PG_FEED_TABLE = """
 CREATE TABLE IF NOT EXISTS sync_feed (
@@ -81,12 +102,20 @@ CREATE TABLE IF NOT EXISTS sync_feed (
 PG_FEED_INDEX = "CREATE INDEX IF NOT EXISTS ix_sync_feed_position ON sync_feed (txid, id)"
 
 
+def _case_sql(entity: Entity, ref: str, depth: int = 0) -> str:
+    """SQL for the case of a row whose case column holds ``ref`` (following ``case_via`` hop by hop)."""
+    if entity.case_via is None:
+        return ref
+    parent = ENTITIES[entity.case_via]
+    alias = f"p{depth}"
+    inner = _case_sql(parent, f"{alias}.{parent.case_column}", depth + 1)
+    return f'(SELECT {inner} FROM "{parent.name}" {alias} WHERE {alias}.id = {ref})'
+
+
 def _case_expr(entity: Entity) -> str:
     if entity.case_column is None:
         return "NULL"
-    if entity.case_column == "content_item_id":
-        return f"(SELECT case_id FROM content_item WHERE id = NEW.{entity.case_column})"
-    return f"NEW.{entity.case_column}"
+    return _case_sql(entity, f"NEW.{entity.case_column}")
 
 
 def _workstation_expr(entity: Entity) -> str:

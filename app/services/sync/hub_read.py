@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.models.sync import sync_feed, sync_touch
 from app.services.sync.catalog import APPLY_ORDER, REFERENCE_ENTITIES
+from app.services.sync.catalog import entity as catalog_entity
 from app.services.sync.values import table
 
 # Past every real feed id: "everything up to the horizon has been read".
@@ -147,29 +148,45 @@ def fetch_by_id(connection: Connection, entity: str, ids: list[str]) -> list[dic
     return rows
 
 
+def _scoped_ids(entity: str, scope: Scope) -> Select[Any]:
+    """Ids of the rows of ``entity`` whose case is in the workstation's scope."""
+    target = table(entity)
+    if entity == "case":
+        return select(target.c.id).where(_scope_clause(scope, target.c.id, target.c.queue_id))
+    spec = catalog_entity(entity)
+    assert spec.case_column is not None
+    return select(target.c.id).where(
+        target.c[spec.case_column].in_(_scoped_ids(spec.case_via or "case", scope))
+    )
+
+
 def snapshot_query(entity: str, scope: Scope) -> Select[Any]:
     """Every row of ``entity`` in the workstation's scope, parents first within a case."""
     target = table(entity)
+    spec = catalog_entity(entity)
     if entity in REFERENCE_ENTITIES:
         return select(target).order_by(target.c.id)
-    cases = table("case")
-    scoped_cases = select(cases.c.id).where(_scope_clause(scope, cases.c.id, cases.c.queue_id))
     if entity == "case":
         return (
             select(target).where(_scope_clause(scope, target.c.id, target.c.queue_id)).order_by(target.c.id)
         )
-    if entity == "media_attachment":
-        items = table("content_item")
-        scoped_items = select(items.c.id).where(items.c.case_id.in_(scoped_cases))
-        return select(target).where(target.c.content_item_id.in_(scoped_items)).order_by(target.c.id)
-    condition = target.c.case_id.in_(scoped_cases)
+    order = [target.c.case_id] if "case_id" in target.c else []
+    # Within a case, the position / creation order puts parents (a post, a superseded decision) first.
+    for name in ("position", "created_at"):
+        if name in target.c:
+            order.append(target.c[name])
+            break
+    order.append(target.c.id)
+    if spec.case_column is None:  # not about one case: every workstation has it
+        return select(target).order_by(*order)
+    condition: ColumnElement[bool] = target.c[spec.case_column].in_(
+        _scoped_ids(spec.case_via or "case", scope)
+    )
     if entity == "audit_event":
         condition = or_(condition, target.c.case_id.is_(None))
     if entity == "sync_rejection":
         condition = or_(condition, target.c.workstation_id == scope.workstation_id)
-    # Within a case, the position / creation order puts parents (a post, a superseded decision) first.
-    second = target.c.position if "position" in target.c else target.c.created_at
-    return select(target).where(condition).order_by(target.c.case_id, second, target.c.id)
+    return select(target).where(condition).order_by(*order)
 
 
 def snapshot_entities() -> tuple[str, ...]:

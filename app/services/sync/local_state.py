@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import OutboxEntry, SyncIdMap, SyncState
+from app.models import Case, OutboxEntry, SyncIdMap, SyncState
 from app.services.sync.catalog import entity
 from app.services.sync.hub_push import PushEntry
 from app.services.sync.values import table
@@ -36,6 +36,27 @@ def pending_count(session: Session) -> int:
     return int(
         session.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.seq > acked)) or 0
     )
+
+
+def pending_claims(session: Session, reviewer_id: str) -> frozenset[str]:
+    """Cases this reviewer claimed here whose claim has not reached the hub yet (provisional claims)."""
+    acked = session.scalar(select(SyncState.acked_seq).where(SyncState.id == 1)) or 0
+    rows = session.execute(
+        select(OutboxEntry.entity_id, OutboxEntry.payload)
+        .where(OutboxEntry.seq > acked, OutboxEntry.entity == "case", OutboxEntry.op == "update")
+        .order_by(OutboxEntry.seq)
+    ).all()
+    claimed: set[str] = set()
+    for case_id, payload in rows:  # in sequence order: a later release or hand-over ends the claim
+        if "assignee_id" in (payload or {}):
+            if payload["assignee_id"] == reviewer_id:
+                claimed.add(case_id)
+            else:
+                claimed.discard(case_id)
+    if not claimed:
+        return frozenset()
+    mine = select(Case.id).where(Case.id.in_(claimed), Case.assignee_id == reviewer_id)
+    return frozenset(session.scalars(mine))
 
 
 def acknowledge(connection: Connection, last_seq: int) -> None:

@@ -2,8 +2,9 @@
 
 Append-only records (checklist answers, notes, decisions, communications, audit events) never conflict: they
 merge by union, and "current" values are derived by reading. Mutable rows (a case's status, assignee and
-priority; a remediation action's status, approval, owner and due date; a conflict's settlement) carry a
-version, and every pushed update names the version it was made on (its base version).
+priority; a remediation action's status, approval, owner and due date; a conflict's settlement; a QA
+finding's answer and resolution) carry a version, and every pushed update names the version it was made on
+(its base version).
 
 1. The hub's row is still at the base version: the update applies as is.
 2. Otherwise each field the update changes is looked at on its own. A field the hub has not changed since the
@@ -22,6 +23,8 @@ version, and every pushed update names the version it was made on (its base vers
                                  < in progress < done); equal rank: the hub's value stays
    remediation_action.approved   the first approval stays
    sync_conflict.settled_*       the first settlement stays
+   qa_finding.status             the answer further along wins (open < acknowledged = disputed < resolved);
+                                 equal rank: the hub's value stays
    any other field               the value that reaches the hub later wins
    ============================  ===============================================================================
 
@@ -43,6 +46,7 @@ CASE_RANK: Final[dict[str, int]] = {
     "remediating": 3,
     "resolved": 4,
 }
+FINDING_RANK: Final[dict[str, int]] = {"open": 0, "acknowledged": 1, "disputed": 1, "resolved": 2}
 REMEDIATION_RANK: Final[dict[str, int]] = {
     "planned": 0,
     "in_progress": 1,
@@ -61,6 +65,8 @@ def decide(
         return _by_rank(CASE_RANK, hub_value, incoming, "status_further_along")
     if key == "remediation_action.status":
         return _by_rank(REMEDIATION_RANK, hub_value, incoming, "terminal_then_further_along")
+    if key == "qa_finding.status":
+        return _by_rank(FINDING_RANK, hub_value, incoming, "answer_further_along")
     if key == "case.assignee_id":
         if hub_value is None or hub_value == pusher_id:
             return incoming, True, "claim_first_come"

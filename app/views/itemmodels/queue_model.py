@@ -55,12 +55,22 @@ class CaseQueueModel(QAbstractTableModel):
         self._pending: set[int] = set()
         self._now = datetime.now(UTC)
         self._readable: frozenset[str] = frozenset()
+        self._pending_claims: frozenset[str] = frozenset()
 
     def set_reader_languages(self, languages: tuple[str, ...]) -> None:
         """Cases in languages the reviewer does not read are shown muted."""
         self._readable = frozenset(languages)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(self._rows - 1, len(COLUMNS) - 1))
+
+    def set_pending_claims(self, case_ids: frozenset[str]) -> None:
+        """Cases claimed here whose claim the team hub has not confirmed yet are marked in the status column."""
+        if case_ids == self._pending_claims:
+            return
+        self._pending_claims = case_ids
+        if self._rows:
+            column = next(i for i, (key, _t) in enumerate(COLUMNS) if key == "status")
+            self.dataChanged.emit(self.index(0, column), self.index(self._rows - 1, column))
 
     # --- filter and refresh --------------------------------------------------------------------------------
     @property
@@ -205,7 +215,10 @@ class CaseQueueModel(QAbstractTableModel):
         if column == "due":
             return formatting.sla_text(item.due_at, self._now) if item.status != "resolved" else "—"
         if column == "status":
-            return _(CASE_STATUSES.get(item.status, item.status))
+            status = _(CASE_STATUSES.get(item.status, item.status))
+            if item.id in self._pending_claims:
+                return _("%(status)s · claim pending sync") % {"status": status}
+            return status
         if column == "language":
             return f"{item.language} · {item.region}" if item.region else item.language
         return item.title.replace("\n", " ")
