@@ -28,7 +28,6 @@ from app.core.vocabulary import ROLES
 from app.core.wellness import BreakPolicy
 from app.i18n import LANGUAGES, N_, _
 from app.services.dto import CaseDetail, Changes
-from app.services.sync.engine import ClaimOutcome
 from app.settings import Settings, sync_queue_slugs
 from app.views.checklist_pane import ChecklistPane
 from app.views.content_pane import ContentPane
@@ -47,6 +46,7 @@ from app.widgets.safe_text import plain_label
 from app.widgets.sync_badge import SyncBadge
 
 if TYPE_CHECKING:
+    from app.services.sync.engine import ClaimOutcome
     from app.views.qa.workspace import QaWorkspace
     from app.views.settings_dialog import SettingsDialog
 
