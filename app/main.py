@@ -84,19 +84,23 @@ def build(profile: Profile, language: str | None = None) -> Workstation:
     refresh_clock(window)
     sync.start()
     window.content.set_settings(settings)
-    # What exists now (modules, the window, reference data) lives as long as the app: freezing it keeps the
-    # collector's full passes, which run on whatever thread allocates, from walking it again and again. Without
-    # this, a background export stalls the UI thread for ~100 ms at each full pass.
-    gc.freeze()
     return Workstation(app, window, workspace, languages, runner)
 
 
 def run(profile: Profile, language: str | None = None) -> int:
     station = build(profile, language)
     station.window.show()
+    keep_out_of_collections()
     code = station.app.exec()
     station.runner.wait()
     return int(code)
+
+
+def keep_out_of_collections() -> None:
+    """What exists once the window is up (modules, the window, reference data) lives as long as the app: freezing
+    it keeps the collector's full passes, which run on whatever thread allocates, from walking it again and again.
+    Without this, a background export stalls the UI thread for ~100 ms at each full pass."""
+    gc.freeze()
 
 
 def settle(station: Workstation, timeout_ms: int = 15_000) -> None:
