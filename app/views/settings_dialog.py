@@ -125,7 +125,9 @@ class SettingsDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             on = chosen is None or queue.slug in chosen
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        widget.setMaximumHeight(max(60, min(8, len(queues)) * 24 + 8))
+        # Tall enough for every queue up to eight rows (the theme's rows are taller than Qt's default).
+        row = widget.sizeHintForRow(0) if widget.count() else 24
+        widget.setFixedHeight(max(2, min(8, len(queues))) * max(row, 24) + 2 * widget.frameWidth() + 4)
         return widget
 
     def checked_queues(self) -> tuple[str, ...] | None:
