@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.services.queue_query import OPEN_STATUSES, fts_phrase
+from app.services.queue_query import MATCH_ROWS, OPEN_STATUSES, fts_phrase
 
 OPEN = "c.status IN (" + ",".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 ROWS = (
@@ -54,11 +55,16 @@ def count_open(db: sqlite3.Connection, language: str | None = None) -> int:
 
 
 def search(db: sqlite3.Connection, needle: str, limit: int = 100) -> tuple[int, list[Any]]:
-    """What a search shows: how many open cases match, and the first page of them."""
-    phrase = fts_phrase(needle)
-    total = db.execute(f'SELECT count(*) FROM "case" c WHERE {OPEN} AND {MATCH}', [phrase]).fetchone()[0]
-    rows = db.execute(f"{ROWS}WHERE {OPEN} AND {MATCH} ORDER BY c.due_at, c.id LIMIT {limit}", [phrase])
-    return int(total), rows.fetchall()
+    """What a search shows: how many open cases match, and the first page of them. The match is evaluated
+    once: the sort keys of all matching open cases in one statement (their number is the count), then the
+    first page's rows by primary key."""
+    keys = db.execute(
+        f'SELECT c.due_at, c.id FROM "case" c WHERE {OPEN} AND {MATCH} ORDER BY c.due_at, c.id LIMIT ?',
+        [fts_phrase(needle), MATCH_ROWS + 1],
+    ).fetchall()
+    ids = json.dumps([key[1] for key in keys[:limit]])
+    rows = db.execute(f"{ROWS}WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.due_at, c.id", [ids])
+    return len(keys), rows.fetchall()
 
 
 def case_selects(db: sqlite3.Connection, case_id: str) -> int:

@@ -8,15 +8,23 @@ index entries from there, so it costs about the same at row ten and at row a mil
 as far as a jump (or ``prime_directory``, run off the UI thread) needs, and is dropped when anything is
 committed to the database, by this process or another (``PRAGMA data_version``).
 
+A text search evaluates its full-text match once: the sort keys of all its cases are read in one statement
+(the match, then one lookup per matching case) and kept, like the directories, until anything commits. The
+count is their number, and a page at any key or offset is a slice of them, read by primary key. A search
+matching more than ``MATCH_ROWS`` cases keeps nothing and is read by keyset like any other filter.
+
 Pages, counts and directory steps are SQLAlchemy statements, built once per filter and executed through the
 driver's cursor: at a hundred rows a page, the statement layer's per-call work cost as much as SQLite's.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any, cast
@@ -60,11 +68,18 @@ DIRECTORY_SPECS = 8  # filters and sorts whose directories a database keeps
 PRIME_HOPS = 64  # directory keys one ``prime_directory`` call adds at most (about 16,000 index entries)
 SEARCH = table("search_fts", column("case_id"), column("source"), column("body"))
 TRIGRAM = 3  # the FTS tokenizer indexes three-character grams; shorter needles fall back to LIKE
+MATCH_ROWS = 50_000  # sort keys a text search keeps at most (about 10 MB); a broader one is read by keyset
+MATCH_SPECS = 4  # text searches whose keys a database keeps
 
 
 def fts_phrase(needle: str) -> str:
     """A user's text as one FTS5 phrase: quotes doubled, so no query syntax is interpreted."""
     return '"' + needle.replace('"', '""') + '"'
+
+
+def _searches(spec: QueueFilter) -> bool:
+    """Whether the filter matches text through the full-text index."""
+    return len(spec.text.strip()) >= TRIGRAM
 
 
 def _filtered(query: Select[Any], spec: QueueFilter) -> Select[Any]:
@@ -98,6 +113,10 @@ def _count_statement(spec: QueueFilter) -> Select[Any]:
 
 def count_cases(session: Session, spec: QueueFilter) -> int:
     """How many cases the filter shows (read anew each time: a count is asked for after every change)."""
+    if _searches(spec):
+        matches = _match_keys(session.connection(), spec)
+        if matches is not None:
+            return len(matches)
     cursor = _driver_rows(session.connection(), _count_statement(spec), {})
     try:
         return int(cursor.fetchone()[0])
@@ -238,12 +257,32 @@ class _Directory:
         self.lock = threading.Lock()
 
 
+_BROAD = None  # kept for a search with more than MATCH_ROWS matches: nothing
+
+
 class _Directories:
-    """The directories of one database, dropped together when anything commits to it."""
+    """The directories and text searches' sort keys of one database, dropped together when anything commits
+    to it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_spec: OrderedDict[QueueFilter, _Directory] = OrderedDict()
+        self._matches: OrderedDict[QueueFilter, list[tuple[Any, ...]] | None] = OrderedDict()
+
+    def matches(self, spec: QueueFilter) -> tuple[bool, list[tuple[Any, ...]] | None]:
+        """Whether the search's keys are kept, and they (None for a search too broad to keep)."""
+        with self._lock:
+            if spec not in self._matches:
+                return False, None
+            self._matches.move_to_end(spec)
+            return True, self._matches[spec]
+
+    def keep(self, spec: QueueFilter, keys: list[tuple[Any, ...]] | None) -> None:
+        with self._lock:
+            self._matches[spec] = keys
+            self._matches.move_to_end(spec)
+            while len(self._matches) > MATCH_SPECS:
+                self._matches.popitem(last=False)
 
     def get(self, spec: QueueFilter) -> _Directory:
         with self._lock:
@@ -258,6 +297,7 @@ class _Directories:
     def clear(self) -> None:
         with self._lock:
             self._by_spec.clear()
+            self._matches.clear()
 
 
 _DIRECTORIES: WeakKeyDictionary[Engine, _Directories] = WeakKeyDictionary()
@@ -294,11 +334,22 @@ def _changed(connection: Connection) -> bool:
     return bool(changed)
 
 
+def forget(engine: Engine) -> None:
+    """Drop the directories and search keys kept for a database, as a commit to it would."""
+    with _REGISTRY_LOCK:
+        found = _DIRECTORIES.get(engine)
+    if found is not None:
+        found.clear()
+
+
 def _current(connection: Connection, spec: QueueFilter) -> tuple[_Directories, _Directory]:
     directories = _directories(connection)
     if _changed(connection):
         directories.clear()
     return directories, directories.get(spec)
+
+
+_GIVEN = ("offset", "rows", "ids")  # parameters given per execution (with the keys, ``key_*``)
 
 
 @lru_cache(maxsize=512)
@@ -312,9 +363,15 @@ def _driver_form(
     binds = compiled.binds
     # The statements' own parameters without a value are the key and the offset, given per execution.
     values = compiled.construct_params(
-        {name: None for name in binds if name == "offset" or name.startswith("key_")}
+        {name: None for name in binds if name in _GIVEN or name.startswith("key_")}
     )
-    converters = {name: c for name, bind in binds.items() if (c := bind.type.bind_processor(dialect))}
+    # dialect_impl: a type decorator's processor, then its column type's (a time becomes the stored text, which
+    # the driver's own rendering of a datetime is not when the microseconds are zero).
+    converters = {
+        name: c
+        for name, bind in binds.items()
+        if (c := bind.type.dialect_impl(dialect).bind_processor(dialect))
+    }
     stored = {n: converters[n](v) if n in converters and v is not None else v for n, v in values.items()}
     return compiled.string, tuple(compiled.positiontup or ()), stored, converters
 
@@ -390,9 +447,12 @@ def prime_directory(session: Session, spec: QueueFilter, hops: int = PRIME_HOPS)
     """Read up to ``hops`` more keys of the filter's directory; True once it is complete.
 
     Run repeatedly off the UI thread after a filter is counted, so that a later jump anywhere finds its key
-    ready; small steps, so the pages asked for meanwhile are not held up.
+    ready; small steps, so the pages asked for meanwhile are not held up. A text search whose keys are kept
+    needs no directory.
     """
     connection = session.connection()
+    if _searches(spec) and _match_keys(connection, spec) is not None:
+        return True
     directories, directory = _current(connection, spec)
     with directory.lock:
         _extend(connection, spec, directory, len(directory.keys) + hops, hops)
@@ -402,6 +462,98 @@ def prime_directory(session: Session, spec: QueueFilter, hops: int = PRIME_HOPS)
         directories.clear()
         return False
     return complete
+
+
+# --- text searches -----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=128)
+def _match_statement(spec: QueueFilter) -> Select[Any]:
+    """The stored sort keys of the search's cases in ascending order, at most ``:rows`` of them."""
+    keys = _keys(spec)
+    return _filtered(select(*keys), spec).order_by(*keys).limit(bindparam("rows"))
+
+
+@cache
+def _rows_by_id() -> Select[Any]:
+    """The rows of the cases whose ids ``:ids`` lists (a JSON array), in no order."""
+    ids = func.json_each(bindparam("ids")).table_valued("value")
+    return _rows_base(stored_times=True).where(Case.id.in_(select(ids.c.value)))
+
+
+def _match_keys(connection: Connection, spec: QueueFilter) -> list[tuple[Any, ...]] | None:
+    """The stored sort keys of every case the search shows, ascending, read once per database version;
+    None when there are more than ``MATCH_ROWS``."""
+    plain = replace(spec, descending=False)  # one list serves both directions
+    directories = _directories(connection)
+    if _changed(connection):
+        directories.clear()
+    kept, keys = directories.matches(plain)
+    if kept:
+        return keys
+    cursor = _driver_rows(connection, _match_statement(plain), {"rows": MATCH_ROWS + 1})
+    try:
+        keys = cursor.fetchall()
+    finally:
+        cursor.close()
+    if len(keys) > MATCH_ROWS:
+        keys = _BROAD
+    if _changed(connection):  # a commit came while the keys were read: read them anew next time
+        directories.clear()
+    else:
+        directories.keep(plain, keys)
+    return keys
+
+
+def _stored_key(connection: Connection, spec: QueueFilter, key: Sequence[Any]) -> tuple[Any, ...]:
+    """A CaseRow's sort key as the database stores it (as the keyset statements' parameters convert it)."""
+    dialect = connection.dialect
+    stored = []
+    for column_, value in zip(_keys(spec), key, strict=True):
+        convert = column_.type.dialect_impl(dialect).bind_processor(dialect)  # to the stored text
+        stored.append(convert(value) if convert and value is not None else value)
+    return tuple(stored)
+
+
+def _slice(
+    keys: list[tuple[Any, ...]],
+    spec: QueueFilter,
+    limit: int,
+    after: tuple[Any, ...] | None,
+    before: tuple[Any, ...] | None,
+    offset: int,
+) -> list[tuple[Any, ...]]:
+    """The keys of one page in display order, as the keyset statements would find them."""
+    if after is not None:
+        if spec.descending:  # after, in descending order: the largest keys below
+            end = bisect_left(keys, after)
+            return keys[max(end - limit, 0) : end][::-1]
+        start = bisect_right(keys, after)
+        return keys[start : start + limit]
+    if before is not None:
+        if spec.descending:
+            start = bisect_right(keys, before)
+            return keys[start : start + limit][::-1]
+        end = bisect_left(keys, before)
+        return keys[max(end - limit, 0) : end]
+    if spec.descending:
+        end = max(len(keys) - offset, 0)
+        return keys[max(end - limit, 0) : end][::-1]
+    return keys[offset : offset + limit]
+
+
+def _rows_of(connection: Connection, ids: list[str]) -> list[CaseRow]:
+    """The cases' rows, in the order of ``ids``."""
+    if not ids:
+        return []
+    cursor = _driver_rows(connection, _rows_by_id(), {"ids": json.dumps(ids)})
+    try:
+        found = cursor.fetchall()
+    finally:
+        cursor.close()
+    place = {case_id: i for i, case_id in enumerate(ids)}
+    found.sort(key=lambda row: place[row[0]])
+    return _to_rows(found)
 
 
 # --- pages -------------------------------------------------------------------------------------------------
@@ -422,6 +574,12 @@ def fetch_page(
     there, so neither the joins nor the index walk grow with the offset.
     """
     connection = session.connection()  # Core execution: rows are plain tuples, no ORM loading per row
+    if _searches(spec):
+        matches = _match_keys(connection, spec)
+        if matches is not None:
+            after, before = (None if k is None else _stored_key(connection, spec, k) for k in (after, before))
+            page = _slice(matches, spec, limit, after, before, offset or 0)
+            return _rows_of(connection, [k[-1] for k in page])
     key: tuple[Any, ...] | None = after if after is not None else before
     bound = "after" if after is not None else "before" if before is not None else "first"
     params: dict[str, Any] = {}
