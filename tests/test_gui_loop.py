@@ -172,3 +172,22 @@ def test_content_pane_labels_are_plain_text(station: Workstation) -> None:
     assert labels
     for label in labels:
         assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName() or label.text()
+
+
+def test_rows_arriving_from_the_hub_never_take_the_reviewer_back(station: Workstation, qtbot: QtBot) -> None:
+    """A sync pull reloads the open case; if the reviewer has just asked for another one, it is that one."""
+    settled(station, qtbot)
+    shown = station.workspace.current_case
+    assert shown is not None
+    model = station.window.queue.model
+    wanted = next(
+        item.id
+        for r in range(model.rowCount())
+        if (item := model.case_row(r)) is not None and item.id != shown.id
+    )
+    station.workspace.open_case(wanted)
+    station.window._pulled()  # what the sync controller's data_pulled runs, before the wanted case has loaded
+    settled(station, qtbot)
+    current = station.workspace.current_case
+    assert current is not None
+    assert current.id == wanted

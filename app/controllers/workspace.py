@@ -136,6 +136,12 @@ class Workspace(QObject):
 
         self.runner.run(work, self._opened, self._failed)
 
+    def reload_case(self) -> None:
+        """Read the case the reviewer asked for again (rows changed under it); the one still loading, if any,
+        not the one on screen, so a background reload never takes the reviewer back to the previous case."""
+        if self._case_id is not None:
+            self.open_case(self._case_id)
+
     def add_policy(self, policy_id: str) -> None:
         """Show another policy's checklist on the open case (answered policies stay on their own)."""
         if self._case_id is None:

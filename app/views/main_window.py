@@ -381,9 +381,7 @@ class MainWindow(QMainWindow):
     def _pulled(self) -> None:
         """Rows arrived from the hub: the queue and the open case may have changed."""
         self.queue.model.refresh()
-        case = self.workspace.current_case
-        if case is not None:
-            self.workspace.open_case(case.id)
+        self.workspace.reload_case()
 
     def show_qa(self) -> None:
         """The QA audit workspace, in its own window beside this one."""
