@@ -12,6 +12,7 @@ from PySide6.QtCore import QEventLoop, QSize, QTimer, QtMsgType, qInstallMessage
 from PySide6.QtWidgets import QApplication
 
 from app import theme
+from app.controllers.collector import collect_on_ui_thread
 from app.controllers.language import LanguageService
 from app.controllers.queue import QueueSource
 from app.controllers.sync import SyncController
@@ -59,6 +60,7 @@ def build(profile: Profile, language: str | None = None) -> Workstation:
     settings = profile.store.read(read_settings)
     if language:
         settings = settings.with_value("ui_language", language)
+    collect_on_ui_thread(app)
     runner = TaskRunner(app)
     languages = LanguageService(app)
     languages.set_language(settings.ui_language)
