@@ -151,6 +151,7 @@ def fill_hub(server: Server, cases: int, *, children: bool, root: Path) -> tuple
             connection.execute(text(f'ALTER TABLE "{table_name}" ENABLE TRIGGER arbiter_feed'))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
+        connection.execute(text("CHECKPOINT"))  # the load's writes flushed now, not during a measurement
     engine.dispose()
     template = open_profile(root, f"tpl{name}")
     template.store.write(lambda s: (ensure_queues(s), ensure_team(s)))
