@@ -38,7 +38,7 @@ def test_worker_garbage_is_collected_on_the_ui_thread(qtbot: QtBot, passes: list
     assert app is not None
     collector = collect_on_ui_thread(app)
     assert not gc.isenabled()
-    runner = TaskRunner()
+    runner = TaskRunner(app)
     done: list[int] = []
 
     def churn() -> int:
