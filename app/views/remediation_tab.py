@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,11 +21,12 @@ from app.core.vocabulary import HORIZONS, REMEDIATION_STATUSES, REMEDIATION_TRAN
 from app.i18n import _
 from app.services.dto import RemediationInfo
 from app.services.forms import RemediationForm
+from app.widgets.fill_when_shown import FillWhenShown
 
 STATUS_BUTTONS = ("in_progress", "done", "verified", "cancelled")
 
 
-class RemediationTab(QWidget):
+class RemediationTab(FillWhenShown):
     """Signals:
     action_planned: a RemediationForm.
     status_requested: (action id, new status).
@@ -41,7 +41,6 @@ class RemediationTab(QWidget):
         super().__init__(parent)
         self.setObjectName("remediationTab")
         self._actions: tuple[RemediationInfo, ...] = ()
-        self._stale = False  # the list waits for the tab to be shown
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(6)
@@ -86,13 +85,10 @@ class RemediationTab(QWidget):
         self.add.setEnabled(editable)
         self._refresh()
 
-    def _refresh(self) -> None:
-        """Fill the list now if the tab is in sight, else when it is next shown."""
-        self._stale = not self.isVisible()
-        if self._stale:
-            return
+    def _fill(self) -> None:
+        """The list, keeping the selected action (or the first open one) selected."""
         selected = self.selected_id()
-        self._fill()
+        self._fill_list()
         open_first = next((a.id for a in self._actions if a.status in ("planned", "in_progress")), None)
         wanted = selected or open_first
         for index in range(self.tree.topLevelItemCount()):
@@ -100,16 +96,11 @@ class RemediationTab(QWidget):
                 self.tree.setCurrentItem(self.tree.topLevelItem(index))
         self._update_buttons()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._refresh()
-
     def selected_id(self) -> str | None:
         item = self.tree.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
-    def _fill(self) -> None:
+    def _fill_list(self) -> None:
         self.tree.clear()
         for action in self._actions:
             approval = ""

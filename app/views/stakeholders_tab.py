@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -20,11 +19,12 @@ from PySide6.QtWidgets import (
 from app.core import formatting
 from app.i18n import N_, _
 from app.services.dto import CommunicationInfo
+from app.widgets.fill_when_shown import FillWhenShown
 
 CHANNELS = {"email": N_("Email"), "chat": N_("Chat"), "phone": N_("Phone"), "ticket": N_("Ticket")}
 
 
-class StakeholdersTab(QWidget):
+class StakeholdersTab(FillWhenShown):
     """Signals:
     message_logged: (stakeholder, channel, text).
     """
@@ -35,7 +35,6 @@ class StakeholdersTab(QWidget):
         super().__init__(parent)
         self.setObjectName("stakeholdersTab")
         self._items: tuple[CommunicationInfo, ...] = ()
-        self._stale = False  # the list waits for the tab to be shown
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(4)
@@ -60,17 +59,6 @@ class StakeholdersTab(QWidget):
     def show_messages(self, items: tuple[CommunicationInfo, ...]) -> None:
         self._items = items
         self._refresh()
-
-    def _refresh(self) -> None:
-        """Fill the list now if the tab is in sight, else when it is next shown."""
-        self._stale = not self.isVisible()
-        if not self._stale:
-            self._fill()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._refresh()
 
     def message_saved(self) -> None:
         self.text.clear()

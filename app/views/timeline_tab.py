@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.core import formatting
 from app.core.vocabulary import ANSWERS, AUDIT_ACTIONS, CASE_STATUSES, OUTCOMES, REMEDIATION_TYPES
 from app.i18n import _
 from app.services.dto import TimelineEntry
+from app.widgets.fill_when_shown import FillWhenShown
 
 
 def describe(entry: TimelineEntry) -> str:
@@ -26,12 +26,11 @@ def describe(entry: TimelineEntry) -> str:
     return ""
 
 
-class TimelineTab(QWidget):
+class TimelineTab(FillWhenShown):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timelineTab")
         self._entries: tuple[TimelineEntry, ...] = ()
-        self._stale = False  # the list waits for the tab to be shown
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(4)
@@ -44,17 +43,6 @@ class TimelineTab(QWidget):
     def show_timeline(self, entries: tuple[TimelineEntry, ...]) -> None:
         self._entries = entries
         self._refresh()
-
-    def _refresh(self) -> None:
-        """Fill the list now if the tab is in sight, else when it is next shown."""
-        self._stale = not self.isVisible()
-        if not self._stale:
-            self._fill()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._refresh()
 
     def _fill(self) -> None:
         self.tree.clear()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -31,21 +30,13 @@ from app.views.content_pane import clear_layout, content_direction
 from app.views.qa.reveal_panel import RevealPanel
 from app.widgets.checklist_row import ChecklistRow
 from app.widgets.safe_text import SafeLabel, SafeTextView, plain_label
+from app.widgets.scrolling import vertical_scroller
 
 VERDICTS = {
     "violated": N_("Violated"),
     "not_violated": N_("Not violated"),
     "undetermined": N_("Undetermined"),
 }
-
-
-def _scroller(parent: QWidget, inner: QWidget) -> QScrollArea:
-    scroll = QScrollArea(parent)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setWidget(inner)
-    return scroll
 
 
 class BlindReviewView(QWidget):
@@ -115,7 +106,7 @@ class BlindReviewView(QWidget):
         self._labels = {key: QLabel(self._form) for key in ("outcome", "policy", "rationale")}
         form_layout = QVBoxLayout(self._form)
         form_layout.addWidget(self.checklist_heading)
-        form_layout.addWidget(_scroller(self._form, self._checklist_box), 1)
+        form_layout.addWidget(vertical_scroller(self._form, self._checklist_box), 1)
         form_layout.addWidget(self.add_policy)
         form_layout.addWidget(self.suggestion)
         fields = QFormLayout()
@@ -134,7 +125,7 @@ class BlindReviewView(QWidget):
         self.stack.addWidget(self._form)
         self.stack.addWidget(self.reveal)
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(_scroller(self, self._content))
+        split.addWidget(vertical_scroller(self, self._content))
         split.addWidget(self.stack)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)

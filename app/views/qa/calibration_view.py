@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -37,17 +36,9 @@ from app.views.qa.calibration_create import CalibrationCreateForm
 from app.views.qa.calibration_report import CalibrationReportView
 from app.widgets.checklist_row import ChecklistRow
 from app.widgets.safe_text import SafeLabel, SafeTextView, plain_label
+from app.widgets.scrolling import vertical_scroller
 
 PAGES = ("empty", "create", "answer", "report")
-
-
-def _scroller(parent: QWidget, inner: QWidget) -> QScrollArea:
-    scroll = QScrollArea(parent)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setWidget(inner)
-    return scroll
 
 
 class CalibrationAnswerPage(QWidget):
@@ -96,11 +87,11 @@ class CalibrationAnswerPage(QWidget):
         buttons.addWidget(self.submit_button)
         form_layout = QVBoxLayout(form)
         form_layout.addWidget(self.checklist_heading)
-        form_layout.addWidget(_scroller(form, self._checklist_box), 1)
+        form_layout.addWidget(vertical_scroller(form, self._checklist_box), 1)
         form_layout.addLayout(fields)
         form_layout.addLayout(buttons)
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(_scroller(self, self._content))
+        split.addWidget(vertical_scroller(self, self._content))
         split.addWidget(form)
         split.setSizes([600, 600])
         top = QHBoxLayout()
